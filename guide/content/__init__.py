@@ -1,0 +1,53 @@
+"""Content: the words and data the app shows, loaded from the JSON files in this folder.
+
+Code never spells out a label a person reads; it asks `text(section, key)`.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LANGUAGE = "en"
+
+
+@cache
+def load(name: str) -> Any:
+    """One JSON file of this folder, parsed (cached: content does not change while running)."""
+    return json.loads(resources.files(__name__).joinpath(name).read_text("utf-8"))
+
+
+@cache
+def _texts(language: str) -> dict[str, dict[str, str]]:
+    return load(f"text/{language}.json")
+
+
+def text(section: str, key: str | Enum, language: str = LANGUAGE, **values: Any) -> str:
+    """The label or sentence `key` of `section`, with `{placeholders}` filled from `values`."""
+    name = key.value if isinstance(key, Enum) else key
+    template = _texts(language)[section][name]
+    return template.format(**values) if values else template
+
+
+class CancelReason(BaseModel):
+    """One reason in the Cancel order pop-up (DOMAIN.md: cancellation reasons)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(pattern=r"^[a-z_]+$")
+    label: str
+    blames_seller: bool
+    note: str
+    source: str
+
+
+@cache
+def cancel_reasons() -> dict[str, CancelReason]:
+    """The reasons the pop-up lists, by id, in display order."""
+    reasons = [CancelReason.model_validate(raw) for raw in load("cancel_reasons.json")]
+    return {reason.id: reason for reason in reasons}

@@ -1,0 +1,433 @@
+"""Order JSON v1 as pydantic models, plus the enums the rest of the domain speaks in.
+
+Validation happens here, at the edge: an `Order` that exists is consistent (its timestamps fit its
+status), so the lifecycle, the policy and the store can trust it.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+
+class Status(StrEnum):
+    """The buyer-facing main status (DOMAIN.md: Buyer-facing statuses)."""
+
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAYMENT_VERIFICATION = "payment_verification"
+    AWAITING_SHIPMENT = "awaiting_shipment"
+    AWAITING_CANCELLATION = "awaiting_cancellation"
+    PARTIAL_SHIPMENT = "partial_shipment"
+    AWAITING_DELIVERY = "awaiting_delivery"
+    DISPUTE_IN_PROGRESS = "dispute_in_progress"
+    FROZEN = "frozen"
+    REFUND_IN_PROGRESS = "refund_in_progress"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+
+
+class CloseReason(StrEnum):
+    CANCELLED_BY_BUYER = "cancelled_by_buyer"
+    CANCELLED_BY_SELLER_APPROVAL = "cancelled_by_seller_approval"
+    CANCELLED_AFTER_SELLER_SILENCE = "cancelled_after_seller_silence"
+    UNPAID_TIMEOUT = "unpaid_timeout"
+    SHIP_BY_MISSED = "ship_by_missed"
+    REFUNDED_AFTER_DISPUTE = "refunded_after_dispute"
+
+
+class PaymentMethod(StrEnum):
+    CARD = "card"
+    PAYPAL = "paypal"
+    BALANCE = "balance"
+    BANK_TRANSFER = "bank_transfer"
+    CASH_ON_DELIVERY = "cash_on_delivery"
+    KLARNA = "klarna"
+
+
+class Path(StrEnum):
+    """The next best action `assess()` recommends."""
+
+    CANCEL_NOW = "cancel_now"
+    REQUEST_CANCELLATION = "request_cancellation"
+    WAIT = "wait"
+    CONTACT_SELLER = "contact_seller"
+    OPEN_DISPUTE = "open_dispute"
+    NOTHING_TO_DO = "nothing_to_do"
+
+
+class Verdict(StrEnum):
+    """Can cancelling still succeed? Ordered from best to worst."""
+
+    CERTAIN = "certain"
+    LIKELY = "likely"
+    POSSIBLE = "possible"
+    UNLIKELY = "unlikely"
+    IMPOSSIBLE = "impossible"
+
+
+@cache
+def iso_codes() -> dict[str, frozenset[str]]:
+    """ISO 4217 currencies and ISO 3166-1 alpha-2 countries, from content data."""
+    raw = json.loads(resources.files("guide.content").joinpath("iso_codes.json").read_text("utf-8"))
+    return {key: frozenset(values) for key, values in raw.items()}
+
+
+def _known_currency(code: str) -> str:
+    if code not in iso_codes()["currencies"]:
+        raise PydanticCustomError("currency", "'{code}' is not an ISO 4217 currency code", {"code": code})
+    return code
+
+
+def _known_country(code: str) -> str:
+    if code not in iso_codes()["countries"]:
+        raise PydanticCustomError("country", "'{code}' is not an ISO 3166-1 alpha-2 country code", {"code": code})
+    return code
+
+
+def _finite(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise PydanticCustomError("decimal_finite", "must be a finite amount")
+    return value
+
+
+OrderId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$", description="digits only, 1-20 characters")]
+Money = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=14, decimal_places=4),
+    AfterValidator(_finite),
+    PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
+]
+Rate = Annotated[float, Field(ge=0, le=1)]
+def _no_control_characters(value: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise PydanticCustomError("control_characters", "must not contain control characters")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_control_characters)]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(_known_country)]
+
+
+class Seller(BaseModel):
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    name: Text
+    response_rate: Rate | None = None
+    ships_anyway_rate: Rate | None = None
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    title: Text
+    quantity: int = Field(ge=1, le=10_000)
+    unit_price: Money
+    # Optional extra: customised and pre-sale items may not be cancellable (DOMAIN.md).
+    made_to_order: bool = False
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+# The order's timestamps in the order they happen. COD orders are paid at the door, so their
+# payment stamps stand outside this chain.
+TIME_CHAIN: tuple[str, ...] = (
+    "placed_at",
+    "paid_at",
+    "verified_at",
+    "shipped_at",
+    "delivered_at",
+    "completed_at",
+)
+TIMESTAMPS: tuple[str, ...] = (
+    *TIME_CHAIN,
+    "cancel_requested_at",
+    "cancel_refused_at",
+    "dispute_opened_at",
+    "frozen_at",
+    "refund_started_at",
+    "closed_at",
+)
+
+# DOMAIN.md status table: which stamps a status needs, and which it cannot have yet.
+_AFTER_SHIPPING = ("shipped_at", "delivered_at", "completed_at")
+_REQUIRED: dict[Status, tuple[str, ...]] = {
+    Status.AWAITING_PAYMENT: (),
+    Status.PAYMENT_VERIFICATION: ("paid_at",),
+    Status.AWAITING_SHIPMENT: ("paid_at",),
+    Status.AWAITING_CANCELLATION: ("paid_at", "cancel_requested_at"),
+    Status.PARTIAL_SHIPMENT: ("paid_at", "shipped_at"),
+    Status.AWAITING_DELIVERY: ("paid_at", "shipped_at"),
+    Status.DISPUTE_IN_PROGRESS: ("paid_at", "shipped_at"),
+    Status.FROZEN: ("paid_at",),
+    Status.REFUND_IN_PROGRESS: ("paid_at", "close_reason"),
+    Status.COMPLETED: ("paid_at", "shipped_at", "completed_at"),
+    Status.CLOSED: ("closed_at", "close_reason"),
+}
+_FORBIDDEN: dict[Status, tuple[str, ...]] = {
+    Status.AWAITING_PAYMENT: ("paid_at", "verified_at", "cancel_requested_at", *_AFTER_SHIPPING),
+    Status.PAYMENT_VERIFICATION: ("verified_at", "cancel_requested_at", *_AFTER_SHIPPING),
+    Status.AWAITING_SHIPMENT: _AFTER_SHIPPING,
+    Status.AWAITING_CANCELLATION: ("cancel_refused_at", *_AFTER_SHIPPING),
+    Status.PARTIAL_SHIPMENT: ("delivered_at", "completed_at"),
+    Status.AWAITING_DELIVERY: ("completed_at",),
+    Status.DISPUTE_IN_PROGRESS: (),
+    Status.FROZEN: ("completed_at",),
+    Status.REFUND_IN_PROGRESS: (),
+    Status.COMPLETED: (),
+    Status.CLOSED: (),
+}
+_PAYMENT_STAMPS = ("paid_at", "verified_at")
+# Cash on delivery starts awaiting shipment and is paid at the door (DOMAIN.md: Refunds), so it never
+# waits for or verifies a payment; a dispute or a refund needs the money to have been paid.
+_COD_NEVER = (Status.AWAITING_PAYMENT, Status.PAYMENT_VERIFICATION)
+_COD_PAID = (Status.DISPUTE_IN_PROGRESS, Status.REFUND_IN_PROGRESS)
+# Stamps that only a closed order, or one whose refund is under way, may carry.
+_CLOSING_FIELDS = ("closed_at",)
+
+
+def _field_error(field: str, message: str, value: Any) -> ValidationError:
+    return ValidationError.from_exception_data(
+        "Order",
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("order_consistency", "{field}: " + message, {"field": field}),
+                loc=(field,),
+                input=value,
+            )
+        ],
+    )
+
+
+class Order(BaseModel):
+    """One order as Order JSON v1 describes it. Extra optional fields are ignored on input."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="ignore")
+
+    id: OrderId
+    status: Status
+    placed_at: AwareDatetime
+    paid_at: AwareDatetime | None = None
+    verified_at: AwareDatetime | None = None
+    ship_by: AwareDatetime | None = None
+    cancel_requested_at: AwareDatetime | None = None
+    shipped_at: AwareDatetime | None = None
+    delivered_at: AwareDatetime | None = None
+    completed_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    close_reason: CloseReason | None = None
+    seller: Seller
+    items: list[Item] = Field(min_length=1, max_length=200)
+    payment_method: PaymentMethod
+    currency: CurrencyCode
+    country: CountryCode | None = None
+    # Optional extras the simulator keeps (welcome in Order JSON v1, never required).
+    cancel_refused_at: AwareDatetime | None = None
+    dispute_opened_at: AwareDatetime | None = None
+    frozen_at: AwareDatetime | None = None
+    refund_started_at: AwareDatetime | None = None
+    refund_amount: Money | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((item.subtotal for item in self.items), Decimal(0))
+
+    @property
+    def is_cash_on_delivery(self) -> bool:
+        return self.payment_method is PaymentMethod.CASH_ON_DELIVERY
+
+    @property
+    def has_paid(self) -> bool:
+        """Money has left the buyer (cash on delivery pays at the door)."""
+        return self.paid_at is not None
+
+    @property
+    def made_to_order(self) -> bool:
+        return any(item.made_to_order for item in self.items)
+
+    @model_validator(mode="after")
+    def _timestamps_fit_status(self) -> Self:
+        cod = self.is_cash_on_delivery
+        status = self.status
+        if cod and status in _COD_NEVER:
+            raise _field_error("status", f"a cash-on-delivery order is paid at the door, never {status.value}", status)
+        for field in _REQUIRED[status]:
+            if field == "paid_at" and cod and status not in _COD_PAID:
+                continue  # cash on delivery: paid at the door, if at all yet
+            if getattr(self, field) is None:
+                raise _field_error(field, f"is required when the status is {status.value}", None)
+        for field in _FORBIDDEN[status]:
+            if field in _PAYMENT_STAMPS and cod:
+                continue
+            value = getattr(self, field)
+            if value is not None:
+                raise _field_error(field, f"must be empty while the status is {status.value}", value)
+        if status not in (Status.CLOSED, Status.REFUND_IN_PROGRESS) and self.close_reason is not None:
+            raise _field_error("close_reason", "is only set on a closed order or one being refunded", self.close_reason)
+        if status is not Status.CLOSED:
+            for field in _CLOSING_FIELDS:
+                if getattr(self, field) is not None:
+                    raise _field_error(field, "is only set on a closed order", getattr(self, field))
+        self._check_order_of_times()
+        self._check_close_reason()
+        return self
+
+    def _check_order_of_times(self) -> None:
+        chain = [f for f in TIME_CHAIN if not (self.is_cash_on_delivery and f in _PAYMENT_STAMPS)]
+        previous: tuple[str, datetime] | None = None
+        for field in chain:
+            value = getattr(self, field)
+            if value is None:
+                continue
+            if previous is not None and value < previous[1]:
+                raise _field_error(field, f"must not be before {previous[0]}", value)
+            previous = (field, value)
+        after_placed = [f for f in TIMESTAMPS if f not in chain] + ["ship_by"]
+        for field in after_placed:
+            value = getattr(self, field)
+            if value is not None and value < self.placed_at:
+                raise _field_error(field, "must not be before placed_at", value)
+        if self.is_cash_on_delivery and self.verified_at and self.paid_at and self.verified_at < self.paid_at:
+            raise _field_error("verified_at", "must not be before paid_at", self.verified_at)
+        pairs = (
+            ("cancel_requested_at", "paid_at"),
+            ("cancel_refused_at", "cancel_requested_at"),
+            ("dispute_opened_at", "shipped_at"),
+            ("closed_at", "placed_at"),
+            ("closed_at", "refund_started_at"),
+        )
+        for later, earlier in pairs:
+            if later == "cancel_requested_at" and self.is_cash_on_delivery:
+                continue
+            a, b = getattr(self, later), getattr(self, earlier)
+            if a is not None and b is not None and a < b:
+                raise _field_error(later, f"must not be before {earlier}", a)
+        if self.shipped_at is not None:
+            for earlier in ("cancel_requested_at", "cancel_refused_at"):
+                stamp = getattr(self, earlier)
+                if stamp is not None and self.shipped_at < stamp:
+                    raise _field_error("shipped_at", f"must not be before {earlier}", self.shipped_at)
+        if self.is_cash_on_delivery and self.paid_at is not None and self.delivered_at is None:
+            message = "a cash-on-delivery order is paid at the door: set delivered_at first"
+            raise _field_error("paid_at", message, self.paid_at)
+        if self.cancel_requested_at is not None and self.paid_at is None and not self.is_cash_on_delivery:
+            raise _field_error("paid_at", "is required when cancel_requested_at is set", None)
+        if self.cancel_refused_at is not None and self.cancel_requested_at is None:
+            raise _field_error("cancel_requested_at", "is required when cancel_refused_at is set", None)
+        if self.refund_amount is not None and self.refund_amount > self.total:
+            raise _field_error("refund_amount", "must not be more than the order total", self.refund_amount)
+        if self.refund_amount is not None and self.paid_at is None:
+            raise _field_error("refund_amount", "is only set when the order was paid", self.refund_amount)
+
+    def _check_close_reason(self) -> None:
+        reason = self.close_reason
+        if reason is None:
+            return
+        needs_request = (CloseReason.CANCELLED_BY_SELLER_APPROVAL, CloseReason.CANCELLED_AFTER_SELLER_SILENCE)
+        if reason in needs_request and self.cancel_requested_at is None:
+            raise _field_error("cancel_requested_at", f"is required when close_reason is {reason.value}", None)
+        if reason is CloseReason.UNPAID_TIMEOUT and self.paid_at is not None:
+            raise _field_error("paid_at", "must be empty when close_reason is unpaid_timeout", self.paid_at)
+        if reason is CloseReason.REFUNDED_AFTER_DISPUTE:
+            for field in ("shipped_at", "paid_at"):
+                if getattr(self, field) is None:
+                    raise _field_error(field, "is required when close_reason is refunded_after_dispute", None)
+        if reason is CloseReason.CANCELLED_BY_BUYER:
+            if self.is_cash_on_delivery:
+                message = "a cash-on-delivery order is cancelled by a request to the seller"
+                raise _field_error("close_reason", message, reason)
+            if self.verified_at is not None or self.cancel_requested_at is not None:
+                field = "verified_at" if self.verified_at is not None else "cancel_requested_at"
+                raise _field_error(field, "must be empty when close_reason is cancelled_by_buyer", getattr(self, field))
+        not_shipped = (
+            CloseReason.CANCELLED_BY_BUYER,
+            CloseReason.CANCELLED_BY_SELLER_APPROVAL,
+            CloseReason.CANCELLED_AFTER_SELLER_SILENCE,
+            CloseReason.SHIP_BY_MISSED,
+            CloseReason.UNPAID_TIMEOUT,
+        )
+        if reason in not_shipped and self.shipped_at is not None:
+            raise _field_error("shipped_at", f"must be empty when close_reason is {reason.value}", self.shipped_at)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Order JSON v1, without empty optional fields."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+
+
+def field_errors(error: ValidationError) -> list[tuple[str, str]]:
+    """(field path, plain message) for each problem, e.g. ("items.0.quantity", "...")."""
+    found = []
+    for detail in error.errors(include_url=False):
+        field = ".".join(str(part) for part in detail["loc"]) or "order"
+        found.append((field, detail["msg"]))
+    return found
+
+
+class Actor(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+    PLATFORM = "platform"
+    CARRIER = "carrier"
+
+
+class EventKind(StrEnum):
+    """Everything that can happen to an order; the status is the replay of these."""
+
+    PLACED = "placed"
+    PAID = "paid"
+    VERIFIED = "verified"
+    CANCELLED = "cancelled"
+    CANCEL_REQUESTED = "cancel_requested"
+    SELLER_APPROVED = "seller_approved"
+    SELLER_REFUSED = "seller_refused"
+    SELLER_SILENT = "seller_silent"
+    PROCESSING_EXTENDED = "processing_extended"
+    SHIP_BY_MISSED = "ship_by_missed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    RECEIPT_CONFIRMED = "receipt_confirmed"
+    PROTECTION_EXPIRED = "protection_expired"
+    UNPAID_TIMEOUT = "unpaid_timeout"
+    DISPUTE_OPENED = "dispute_opened"
+    DISPUTE_ESCALATED = "dispute_escalated"
+    DISPUTE_CLOSED = "dispute_closed"
+    FROZEN = "frozen"
+    UNFROZEN = "unfrozen"
+    REFUNDED = "refunded"
+    MESSAGE_SENT = "message_sent"
+    MESSAGE_RECEIVED = "message_received"
+
+
+MESSAGE_KINDS = frozenset({EventKind.MESSAGE_SENT, EventKind.MESSAGE_RECEIVED})
+
+
+class Event(BaseModel):
+    """One entry of an order's log. `data` holds what the kind needs (reason, text, amount...)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seq: int = Field(ge=0)
+    at: AwareDatetime
+    kind: EventKind
+    actor: Actor
+    data: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,179 @@
+"""assess(): for one order at one moment, the path to take, the verdict, the likelihood and why."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from guide.content import load, text
+from guide.likelihood import DEFAULT_SAMPLES, MoneyBack, forecast
+from guide.models import CloseReason, Order, Path, Status, Verdict
+from guide.policy.profile import PolicyProfile, get_profile
+
+S = Status
+
+
+class Reason(BaseModel):
+    """One plain-language reason and the DOMAIN.md rule it rests on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    rule: str
+
+
+class Assessment(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    path: Path
+    verdict: Verdict
+    likelihood: float
+    interval: tuple[float, float]
+    samples: int
+    reasons: tuple[Reason, ...]
+    next_action: str
+    money_back: MoneyBack | None
+    profile_id: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def why(self) -> list[str]:
+        return [reason.text for reason in self.reasons]
+
+
+def _thresholds() -> dict[str, float]:
+    return load("assessment.json")["verdict_floor"]
+
+
+def verdict_for(likelihood: float, paid: bool) -> Verdict:
+    """Map a probability to a verdict word. Only an unpaid order is ever 'certain' (DOMAIN.md)."""
+    floor = _thresholds()
+    if likelihood >= floor["certain"]:
+        return Verdict.LIKELY if paid else Verdict.CERTAIN
+    for verdict in (Verdict.LIKELY, Verdict.POSSIBLE, Verdict.UNLIKELY):
+        if likelihood >= floor[verdict.value]:
+            return verdict
+    return Verdict.IMPOSSIBLE
+
+
+class _Why:
+    """Collects reasons; each key names its sentence in content and its DOMAIN.md rule."""
+
+    def __init__(self) -> None:
+        self.reasons: list[Reason] = []
+
+    def add(self, key: str, **values: Any) -> None:
+        rules = load("assessment.json")["rules"]
+        self.reasons.append(Reason(text=text("why", key, **values), rule=rules[key]))
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC")
+
+
+def assess(order: Order, now: datetime, profile: PolicyProfile | None = None, samples: int = DEFAULT_SAMPLES) -> Assessment:
+    """Assess cancelling `order` at `now` under `profile` (the default profile if None)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if now < order.placed_at:
+        raise ValueError("now is before the order was placed")
+    profile = profile or get_profile()
+    why = _Why()
+    path, done = _path_and_reasons(order, now, profile, why)
+    result = forecast(order, now, profile, samples)
+    likelihood = result.probability
+    verdict = Verdict.CERTAIN if done else verdict_for(likelihood, order.has_paid)
+    if result.money_back is not None:
+        why.add(
+            "money_back",
+            low=round(result.money_back.low),
+            high=round(result.money_back.high),
+            destination=result.money_back.destination,
+        )
+    return Assessment(
+        path=path,
+        verdict=verdict,
+        likelihood=likelihood,
+        interval=result.interval,
+        samples=result.samples,
+        reasons=tuple(why.reasons),
+        next_action=text("next_action", path),
+        money_back=result.money_back,
+        profile_id=profile.id,
+    )
+
+
+def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: _Why) -> tuple[Path, bool]:
+    """The recommended path, and whether the cancellation has already happened."""
+    status = order.status
+    window = timedelta(hours=profile.seller_answer_hours.value)
+    match status:
+        case S.AWAITING_PAYMENT:
+            why.add("unpaid")
+            why.add("unpaid_closes", when=_when(order.placed_at + timedelta(days=profile.unpaid_close_days.value)))
+            return Path.CANCEL_NOW, False
+        case S.PAYMENT_VERIFICATION:
+            if profile.cancel_during_verification.value:
+                why.add("verification_cancel_allowed", profile=profile.name)
+                return Path.CANCEL_NOW, False
+            why.add("verification_cancel_hidden", profile=profile.name, hours=profile.verification_max_hours.value)
+            return Path.WAIT, False
+        case S.AWAITING_SHIPMENT:
+            if order.ship_by is not None and now >= order.ship_by:
+                why.add("ship_by_passed", when=_when(order.ship_by))
+                return Path.WAIT, False
+            if order.cancel_refused_at is not None:
+                why.add("seller_refused")
+                return Path.CONTACT_SELLER, False
+            why.add("request_needed", hours=profile.seller_answer_hours.value)
+            if order.ship_by is not None and order.ship_by - now < window:
+                why.add("ship_by_near", when=_when(order.ship_by))
+            if order.made_to_order:
+                why.add("made_to_order")
+            return Path.REQUEST_CANCELLATION, False
+        case S.AWAITING_CANCELLATION:
+            ends = order.cancel_requested_at + window  # type: ignore[operator]
+            if now >= ends:
+                why.add("seller_silent_closes")
+            else:
+                why.add("awaiting_seller", hours=profile.seller_answer_hours.value, when=_when(ends))
+            return Path.WAIT, False
+        case S.PARTIAL_SHIPMENT | S.AWAITING_DELIVERY:
+            why.add("shipped_no_cancel")
+            return _dispute_or_contact(order, now, profile, why), False
+        case S.DISPUTE_IN_PROGRESS:
+            why.add("dispute_running", days=profile.seller_dispute_answer_days.value)
+            return Path.WAIT, False
+        case S.FROZEN:
+            why.add("frozen")
+            return Path.WAIT, False
+        case S.REFUND_IN_PROGRESS:
+            why.add("already_cancelled", reason=text("close_reason", order.close_reason or CloseReason.CANCELLED_BY_BUYER))
+            return Path.NOTHING_TO_DO, True
+        case S.COMPLETED:
+            why.add("completed_no_cancel")
+            return _dispute_or_contact(order, now, profile, why), False
+        case S.CLOSED:
+            why.add("closed", reason=text("close_reason", order.close_reason or CloseReason.CANCELLED_BY_BUYER))
+            return Path.NOTHING_TO_DO, True
+    raise AssertionError(f"unhandled status {status}")  # pragma: no cover
+
+
+def _dispute_or_contact(order: Order, now: datetime, profile: PolicyProfile, why: _Why) -> Path:
+    from guide.lifecycle import dispute_window  # the lifecycle owns the window rule
+
+    window = dispute_window(order, profile)
+    if window is None or order.dispute_opened_at is not None:
+        why.add("dispute_used" if order.dispute_opened_at is not None else "contact_seller")
+        return Path.CONTACT_SELLER
+    opens, closes = window
+    if now < opens:
+        why.add("dispute_opens_later", when=_when(opens))
+        return Path.CONTACT_SELLER
+    if now > closes:
+        why.add("dispute_closed_window", when=_when(closes))
+        return Path.CONTACT_SELLER
+    why.add("dispute_open_now", when=_when(closes))
+    return Path.OPEN_DISPUTE

@@ -1,0 +1,138 @@
+"""Policy profiles: every number and rule that DOMAIN.md marks configurable, as data with sources.
+
+A profile is a JSON file in guide/content/profiles/. Exactly one is the default. Seller-behaviour
+numbers are the simulator's own assumptions and say so in their sources.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Annotated, Generic, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from guide.models import PaymentMethod
+
+T = TypeVar("T")
+
+Days = Annotated[float, Field(ge=0, le=400)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class Span(BaseModel):
+    """A range of values: the simulator draws uniformly between low and high."""
+
+    model_config = ConfigDict(frozen=True)
+
+    low: Days
+    high: Days
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.high < self.low:
+            raise ValueError("high must not be below low")
+        return self
+
+
+class Rule(BaseModel, Generic[T]):
+    """One configurable rule: its value, the sources it comes from, and an optional note."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: T
+    sources: list[str] = Field(min_length=1)
+    note: str = ""
+
+
+class RefundTime(BaseModel):
+    """How long a refund takes for one payment method, in business days."""
+
+    model_config = ConfigDict(frozen=True)
+
+    business_days: Span
+    destination: str
+    verified: bool = Field(description="False where no source covers AliExpress for this method")
+
+
+class PolicyProfile(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,40}$")]
+    name: str
+    summary: str
+    default: bool = False
+
+    # DOMAIN.md: Cancellation rules by status / Timers
+    cancel_during_verification: Rule[bool]
+    unpaid_close_days: Rule[Days]
+    verification_max_hours: Rule[Annotated[float, Field(gt=0, le=240)]]
+    processing_days: Rule[Span]
+    processing_days_max: Rule[Days]
+    extend_processing_days: Rule[Days]
+    seller_answer_hours: Rule[Annotated[float, Field(gt=0, le=720)]]
+    delivery_guarantee_days: Rule[Days]
+    dispute_opens_after_shipping_days: Rule[Days]
+    dispute_after_protection_days: Rule[Days]
+    dispute_after_completion_days: Rule[Days]
+    seller_dispute_answer_days: Rule[Days]
+    contact_reply_hours: Rule[Span]
+    refund_times: Rule[dict[PaymentMethod, RefundTime]]
+    bank_extra_business_days: Rule[Span]
+
+    # The seller-behaviour model (simulator assumptions; DOMAIN.md has no figures for these).
+    default_response_rate: Rule[Share]
+    default_ships_anyway_rate: Rule[Share]
+    refuse_share: Rule[Share]
+    after_refusal_agree_factor: Rule[Share]
+    made_to_order_refuse_share: Rule[Share]
+    miss_ship_by_rate: Rule[Share]
+    partial_shipment_rate: Rule[Share]
+    transit_days: Rule[Span]
+    dispute_seller_agrees_rate: Rule[Share]
+    dispute_buyer_wins_rate: Rule[Share]
+    dispute_escalation_days: Rule[Span]
+    freeze_days: Rule[Span]
+
+    @model_validator(mode="after")
+    def _every_payment_method_has_a_refund_time(self) -> Self:
+        missing = set(PaymentMethod) - set(self.refund_times.value)
+        if missing:
+            raise ValueError(f"refund_times is missing {', '.join(sorted(missing))}")
+        return self
+
+    def rules(self) -> list[tuple[str, Rule]]:
+        """Every rule of the profile, in file order, for the rules-and-sources page."""
+        return [(name, value) for name, value in self if isinstance(value, Rule)]
+
+
+@cache
+def load_profiles() -> dict[str, PolicyProfile]:
+    """All profiles shipped in guide/content/profiles, validated; exactly one is the default."""
+    folder = resources.files("guide.content").joinpath("profiles")
+    profiles: dict[str, PolicyProfile] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            profile = PolicyProfile.model_validate(json.loads(entry.read_text("utf-8")))
+            if profile.id in profiles:
+                raise ValueError(f"two profiles use the id {profile.id!r}")
+            profiles[profile.id] = profile
+    defaults = [p.id for p in profiles.values() if p.default]
+    if len(defaults) != 1:
+        raise ValueError(f"exactly one profile must be the default, found {defaults or 'none'}")
+    return profiles
+
+
+def default_profile() -> PolicyProfile:
+    return next(p for p in load_profiles().values() if p.default)
+
+
+def get_profile(profile_id: str | None = None) -> PolicyProfile:
+    """The named profile, or the default; an unknown id is a KeyError naming the known ones."""
+    if profile_id is None:
+        return default_profile()
+    profiles = load_profiles()
+    if profile_id not in profiles:
+        raise KeyError(f"unknown policy profile {profile_id!r}; known: {', '.join(profiles)}")
+    return profiles[profile_id]

@@ -1,0 +1,674 @@
+"""Persistence: sandboxes, their orders, event logs and clocks, through SQLAlchemy Core.
+
+A SQLite file in WAL mode by default (created on first use under the data folder), any other
+database through CANCEL_COACH_DB_URL. Every query is scoped to one sandbox and uses an index that
+starts with sandbox_id, so a page costs the same with 10 sandboxes or 100,000. Every
+read-modify-write is one transaction: on SQLite it starts with BEGIN IMMEDIATE (one writer at a
+time), elsewhere the order row is locked FOR UPDATE; the version column catches anything else.
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import json
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    and_,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Dialect
+
+from guide import lifecycle
+from guide.content import text
+from guide.demo import demo_orders
+from guide.lifecycle import Action, DomainError, OrderState
+from guide.models import Actor, Event, EventKind, Order, Status, field_errors
+from guide.policy.profile import PolicyProfile, get_profile
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SANDBOX_ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+SANDBOX_ID_BYTES = 16  # 128 bits from the OS's CSPRNG
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_ROWS = 5_000
+SEARCH_LIMIT = 200
+WRITE_RETRIES = 5
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and gives them back aware, on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+sandboxes = Table(
+    "sandboxes",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("seed", BigInteger, nullable=False),
+    Column("clock", UTCDateTime, nullable=False),
+    Column("profile_id", String(40), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=0),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("sandbox_id", String(64), ForeignKey("sandboxes.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", String(20), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("placed_at", UTCDateTime, nullable=False),
+    Column("search_text", Text, nullable=False),
+    Column("snapshot", Text, nullable=False),
+    Column("next_timer_at", UTCDateTime, nullable=True),
+    Column("version", Integer, nullable=False, default=0),
+    PrimaryKeyConstraint("sandbox_id", "order_id"),
+    Index("ix_orders_sandbox_placed", "sandbox_id", "placed_at"),
+    Index("ix_orders_sandbox_timer", "sandbox_id", "next_timer_at"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("sandbox_id", String(64), nullable=False),
+    Column("order_id", String(20), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("actor", String(16), nullable=False),
+    Column("data", Text, nullable=False),
+    PrimaryKeyConstraint("sandbox_id", "order_id", "seq"),
+)
+
+
+class UnknownSandbox(LookupError):
+    """No sandbox with that id: it never existed, or the link is mistyped."""
+
+
+class UnknownOrder(LookupError):
+    """No order with that id in this sandbox."""
+
+
+class ConcurrentChange(RuntimeError):
+    """Someone else changed the order first; the action was not applied."""
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    id: str
+    seed: int
+    clock: datetime
+    profile_id: str
+    created_at: datetime
+
+    @property
+    def profile(self) -> PolicyProfile:
+        return get_profile(self.profile_id)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an import: the row (1-based), the order id if known, the field and what is wrong."""
+
+    row: int
+    order_id: str | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        who = f"order {self.order_id}" if self.order_id else "no order id"
+        return f"row {self.row} ({who}): {self.field}: {self.message}"
+
+
+class ImportRejected(ValueError):
+    """The whole file was refused; `errors` names every bad row and field. Nothing was saved."""
+
+    def __init__(self, errors: Sequence[RowError], summary: str) -> None:
+        super().__init__(summary)
+        self.errors = list(errors)
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("CANCEL_COACH_DATA_DIR") or REPO_ROOT / "data")
+
+
+def database_url() -> str:
+    """CANCEL_COACH_DB_URL if set, else the embedded SQLite file under the data folder."""
+    url = os.environ.get("CANCEL_COACH_DB_URL")
+    if url:
+        return url
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'cancel_coach.sqlite3'}"
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """WAL, a busy timeout, and BEGIN IMMEDIATE for writes (the SQLAlchemy pysqlite recipe)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let the "begin" hook below emit BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get("write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _event_row(sandbox_id: str, order_id: str, e: Event) -> dict[str, Any]:
+    return {
+        "sandbox_id": sandbox_id,
+        "order_id": order_id,
+        "seq": e.seq,
+        "at": e.at,
+        "kind": e.kind.value,
+        "actor": e.actor.value,
+        "data": json.dumps(e.data, default=str, ensure_ascii=False),
+    }
+
+
+def search_text(order: Order) -> str:
+    """What the search bar matches: the order id, the item titles and the seller, case-folded."""
+    return " \n".join([order.id, *(item.title for item in order.items), order.seller.name]).casefold()
+
+
+def _printable(query: str) -> str:
+    """The query without control characters: no order text holds them (Order validation refuses them)."""
+    return "".join(ch for ch in query if unicodedata.category(ch) != "Cc").strip()
+
+
+def _like_pattern(query: str) -> str:
+    escaped = query.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class Store:
+    """The order store. One per process; safe to share between Streamlit sessions (threads)."""
+
+    def __init__(self, url: str | None = None, echo: bool = False) -> None:
+        self.url = url or database_url()
+        sqlite = self.url.startswith("sqlite")
+        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        if sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+        self.engine = create_engine(self.url, **kwargs)
+        self.is_sqlite = sqlite
+        if sqlite:
+            _sqlite_setup(self.engine)
+        metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- transactions ---
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            yield conn
+
+    # --- sandboxes ---
+
+    def create_sandbox(
+        self, seed: int | None = None, profile_id: str | None = None, clock: datetime | None = None
+    ) -> Sandbox:
+        """A new sandbox with an unguessable id, its own clock and a seeded set of demo orders."""
+        profile = get_profile(profile_id)
+        seed = secrets.randbits(62) if seed is None else seed
+        clock = (clock or datetime.now(UTC)).replace(microsecond=0)
+        sandbox = Sandbox(secrets.token_urlsafe(SANDBOX_ID_BYTES), seed, clock, profile.id, datetime.now(UTC))
+        states = demo_orders(seed, clock, profile)
+        with self._write() as conn:
+            conn.execute(insert(sandboxes).values(**sandbox.__dict__, version=0))
+            self._insert_orders(conn, sandbox, states, profile)
+        return sandbox
+
+    def _insert_orders(
+        self, conn: Connection, sandbox: Sandbox, states: Sequence[OrderState], profile: PolicyProfile
+    ) -> None:
+        if not states:
+            return
+        conn.execute(insert(orders), [self._order_row(sandbox, s, profile) for s in states])
+        conn.execute(insert(events), [_event_row(sandbox.id, s.order.id, e) for s in states for e in s.events])
+
+    def _order_row(self, sandbox: Sandbox, state: OrderState, profile: PolicyProfile) -> dict[str, Any]:
+        due = lifecycle.next_timer(state, sandbox.seed, profile)
+        return {
+            "sandbox_id": sandbox.id,
+            "order_id": state.order.id,
+            "status": state.order.status.value,
+            "placed_at": state.order.placed_at,
+            "search_text": search_text(state.order),
+            "snapshot": state.order.model_dump_json(),
+            "next_timer_at": due.at if due else None,
+            "version": 0,
+        }
+
+    def get_sandbox(self, sandbox_id: str) -> Sandbox:
+        if not isinstance(sandbox_id, str) or not SANDBOX_ID.match(sandbox_id):
+            raise UnknownSandbox(sandbox_id)
+        with self._read() as conn:
+            row = conn.execute(select(sandboxes).where(sandboxes.c.id == sandbox_id)).mappings().first()
+        if row is None:
+            raise UnknownSandbox(sandbox_id)
+        return Sandbox(row["id"], row["seed"], row["clock"], row["profile_id"], row["created_at"])
+
+    def set_profile(self, sandbox_id: str, profile_id: str) -> Sandbox:
+        profile = get_profile(profile_id)
+        self.get_sandbox(sandbox_id)
+        with self._write() as conn:
+            conn.execute(update(sandboxes).where(sandboxes.c.id == sandbox_id).values(profile_id=profile.id))
+            self._retime_all(conn, self._locked_sandbox(conn, sandbox_id))
+        return self.get_sandbox(sandbox_id)
+
+    def reset_sandbox(self, sandbox_id: str) -> Sandbox:
+        """Back to a fresh demo set with the same id, seed and profile; the clock restarts now."""
+        old = self.get_sandbox(sandbox_id)
+        clock = datetime.now(UTC).replace(microsecond=0)
+        fresh = Sandbox(old.id, old.seed, clock, old.profile_id, old.created_at)
+        states = demo_orders(old.seed, clock, old.profile)
+        with self._write() as conn:
+            conn.execute(events.delete().where(events.c.sandbox_id == sandbox_id))
+            conn.execute(orders.delete().where(orders.c.sandbox_id == sandbox_id))
+            conn.execute(
+                update(sandboxes)
+                .where(sandboxes.c.id == sandbox_id)
+                .values(clock=clock, version=sandboxes.c.version + 1)
+            )
+            self._insert_orders(conn, fresh, states, old.profile)
+        return fresh
+
+    def _locked_sandbox(self, conn: Connection, sandbox_id: str) -> Sandbox:
+        query = select(sandboxes).where(sandboxes.c.id == sandbox_id)
+        if not self.is_sqlite:
+            query = query.with_for_update()
+        row = conn.execute(query).mappings().first()
+        if row is None:
+            raise UnknownSandbox(sandbox_id)
+        return Sandbox(row["id"], row["seed"], row["clock"], row["profile_id"], row["created_at"])
+
+    # --- reading orders ---
+
+    def list_orders(
+        self, sandbox_id: str, statuses: Sequence[Status] | None = None, query: str = "", limit: int = SEARCH_LIMIT
+    ) -> list[Order]:
+        """The sandbox's orders, newest first, optionally by status and by a search for id, title or seller."""
+        self.get_sandbox(sandbox_id)
+        where = [orders.c.sandbox_id == sandbox_id]
+        if statuses:
+            where.append(orders.c.status.in_([Status(s).value for s in statuses]))
+        if query.strip():
+            wanted = _printable(query)
+            if not wanted:
+                return []  # only control characters: nothing can match them
+            where.append(orders.c.search_text.like(_like_pattern(wanted), escape="\\"))
+        stmt = select(orders.c.snapshot).where(and_(*where)).order_by(orders.c.placed_at.desc()).limit(limit)
+        with self._read() as conn:
+            rows = conn.execute(stmt).scalars().all()
+        return [Order.model_validate_json(raw) for raw in rows]
+
+    def search_orders(self, sandbox_id: str, query: str, limit: int = SEARCH_LIMIT) -> list[Order]:
+        return self.list_orders(sandbox_id, query=query, limit=limit)
+
+    def count_by_status(self, sandbox_id: str) -> dict[Status, int]:
+        self.get_sandbox(sandbox_id)
+        stmt = select(orders.c.status, func.count()).where(orders.c.sandbox_id == sandbox_id).group_by(orders.c.status)
+        with self._read() as conn:
+            return {Status(status): count for status, count in conn.execute(stmt).all()}
+
+    def get_order(self, sandbox_id: str, order_id: str) -> OrderState:
+        """The order with its whole log, replayed."""
+        self.get_sandbox(sandbox_id)
+        with self._read() as conn:
+            return self._load_state(conn, sandbox_id, order_id)[0]
+
+    def _load_state(
+        self, conn: Connection, sandbox_id: str, order_id: str, lock: bool = False
+    ) -> tuple[OrderState, int]:
+        if not isinstance(order_id, str) or not re.fullmatch(r"[0-9]{1,20}", order_id):
+            raise UnknownOrder(order_id)
+        query = select(orders.c.version).where(orders.c.sandbox_id == sandbox_id, orders.c.order_id == order_id)
+        if lock and not self.is_sqlite:
+            query = query.with_for_update()
+        version = conn.execute(query).scalar()
+        if version is None:
+            raise UnknownOrder(order_id)
+        rows = conn.execute(
+            select(events)
+            .where(events.c.sandbox_id == sandbox_id, events.c.order_id == order_id)
+            .order_by(events.c.seq)
+        ).mappings()
+        log = [
+            Event(
+                seq=r["seq"], at=r["at"], kind=EventKind(r["kind"]), actor=Actor(r["actor"]), data=json.loads(r["data"])
+            )
+            for r in rows
+        ]
+        return lifecycle.replay(log), version
+
+    def messages(self, sandbox_id: str, order_id: str) -> list[Event]:
+        """The conversation with the seller about one order, oldest first."""
+        state = self.get_order(sandbox_id, order_id)
+        return [e for e in state.events if e.kind in (EventKind.MESSAGE_SENT, EventKind.MESSAGE_RECEIVED)]
+
+    def next_event_at(self, sandbox_id: str) -> datetime | None:
+        """When the next timer in this sandbox falls due, if any."""
+        self.get_sandbox(sandbox_id)
+        stmt = select(func.min(orders.c.next_timer_at)).where(orders.c.sandbox_id == sandbox_id)
+        with self._read() as conn:
+            value = conn.execute(stmt).scalar()
+        return None if value is None else (value if value.tzinfo else value.replace(tzinfo=UTC))
+
+    # --- writing ---
+
+    def act(self, sandbox_id: str, order_id: str, action: Action | str, **params: Any) -> OrderState:
+        """Apply a buyer action at the sandbox clock, in one transaction.
+
+        A DomainError (not allowed now) or ConcurrentChange (someone else won) leaves everything as it was.
+        """
+        for _ in range(WRITE_RETRIES):
+            try:
+                return self._act_once(sandbox_id, order_id, action, params)
+            except _VersionConflict:
+                continue
+        raise ConcurrentChange(text("errors", "concurrent_change"))
+
+    def _act_once(self, sandbox_id: str, order_id: str, action: Action | str, params: dict[str, Any]) -> OrderState:
+        with self._write() as conn:
+            sandbox = self._locked_sandbox(conn, sandbox_id)
+            profile = sandbox.profile
+            state, version = self._load_state(conn, sandbox_id, order_id, lock=True)
+            settled = lifecycle.advance(state, sandbox.clock, sandbox.seed, profile)
+            new = lifecycle.act(settled, action, sandbox.clock, profile, **params)
+            final = lifecycle.replay([*settled.events, *new])
+            self._save(conn, sandbox, final, len(state.events), version, profile)
+            return final
+
+    def _save(
+        self, conn: Connection, sandbox: Sandbox, state: OrderState, known: int, version: int, profile: PolicyProfile
+    ) -> None:
+        """Write the events after the first `known`, and the snapshot, if nobody else wrote first."""
+        due = lifecycle.next_timer(state, sandbox.seed, profile)
+        result = conn.execute(
+            update(orders)
+            .where(
+                orders.c.sandbox_id == sandbox.id,
+                orders.c.order_id == state.order.id,
+                orders.c.version == version,
+            )
+            .values(
+                status=state.order.status.value,
+                snapshot=state.order.model_dump_json(),
+                next_timer_at=due.at if due else None,
+                version=version + 1,
+            )
+        )
+        if result.rowcount != 1:
+            raise _VersionConflict
+        fresh = state.events[known:]
+        if fresh:
+            conn.execute(insert(events), [_event_row(sandbox.id, state.order.id, e) for e in fresh])
+
+    def advance_clock(self, sandbox_id: str, to: datetime | timedelta) -> list[tuple[str, Event]]:
+        """Move the sandbox clock forward and fire every timer due by then, across orders in time order.
+
+        Returns (order id, event) for each event fired. The clock never goes back.
+        """
+        for _ in range(WRITE_RETRIES):
+            try:
+                return self._advance_once(sandbox_id, to)
+            except _VersionConflict:
+                continue
+        raise ConcurrentChange(text("errors", "concurrent_change"))
+
+    def _advance_once(self, sandbox_id: str, to: datetime | timedelta) -> list[tuple[str, Event]]:
+        with self._write() as conn:
+            sandbox = self._locked_sandbox(conn, sandbox_id)
+            target = sandbox.clock + to if isinstance(to, timedelta) else to
+            if target.tzinfo is None:
+                raise DomainError(text("errors", "naive_time"))
+            if target < sandbox.clock:
+                raise DomainError(text("errors", "clock_back"))
+            profile = sandbox.profile
+            due_ids = (
+                conn.execute(
+                    select(orders.c.order_id).where(orders.c.sandbox_id == sandbox_id, orders.c.next_timer_at <= target)
+                )
+                .scalars()
+                .all()
+            )
+            loaded = {oid: self._load_state(conn, sandbox_id, oid, lock=True) for oid in due_ids}
+            states = {oid: pair[0] for oid, pair in loaded.items()}
+            heap: list[tuple[datetime, str]] = []
+            for oid, state in states.items():
+                timer = lifecycle.next_timer(state, sandbox.seed, profile)
+                if timer is not None and timer.at <= target:
+                    heap.append((timer.at, oid))
+            heapq.heapify(heap)
+            fired: list[tuple[str, Event]] = []
+            while heap:
+                _, oid = heapq.heappop(heap)
+                timer = lifecycle.next_timer(states[oid], sandbox.seed, profile)
+                if timer is None or timer.at > target:
+                    continue
+                states[oid] = lifecycle.fire(states[oid], timer)
+                fired.append((oid, timer))
+                following = lifecycle.next_timer(states[oid], sandbox.seed, profile)
+                if following is not None and following.at <= target:
+                    heapq.heappush(heap, (following.at, oid))
+            moved = Sandbox(sandbox.id, sandbox.seed, target, sandbox.profile_id, sandbox.created_at)
+            for oid, (before, version) in loaded.items():
+                self._save(conn, moved, states[oid], len(before.events), version, profile)
+            conn.execute(
+                update(sandboxes)
+                .where(sandboxes.c.id == sandbox_id)
+                .values(clock=target, version=sandboxes.c.version + 1)
+            )
+            return fired
+
+    def _retime_all(self, conn: Connection, sandbox: Sandbox) -> None:
+        """Recompute every order's next timer (after the profile changed)."""
+        profile = sandbox.profile
+        ids = conn.execute(select(orders.c.order_id).where(orders.c.sandbox_id == sandbox.id)).scalars().all()
+        for oid in ids:
+            state, _ = self._load_state(conn, sandbox.id, oid)
+            due = lifecycle.next_timer(state, sandbox.seed, profile)
+            conn.execute(
+                update(orders)
+                .where(orders.c.sandbox_id == sandbox.id, orders.c.order_id == oid)
+                .values(next_timer_at=due.at if due else None)
+            )
+
+    # --- import and export ---
+
+    def import_orders(self, sandbox_id: str, payload: str | bytes) -> list[Order]:
+        """Add Order JSON v1 orders to a sandbox: all of them, or none with every bad row named."""
+        sandbox = self.get_sandbox(sandbox_id)
+        rows = _parse_import(payload)
+        profile = sandbox.profile
+        problems: list[RowError] = []
+        accepted: list[OrderState] = []
+        seen: dict[str, int] = {}
+        for number, raw in enumerate(rows, start=1):
+            order_id = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") is not None else None
+            if not isinstance(raw, dict):
+                problems.append(RowError(number, None, "order", text("errors", "import_row_not_object")))
+                continue
+            try:
+                order = Order.model_validate(raw)
+            except ValidationError as error:
+                problems.extend(RowError(number, order_id, f, m) for f, m in field_errors(error))
+                continue
+            if order.id in seen:
+                message = text("errors", "import_duplicate_in_file", row=seen[order.id])
+                problems.append(RowError(number, order.id, "id", message))
+                continue
+            seen[order.id] = number
+            latest = max(getattr(order, name) for name in _STAMPS if getattr(order, name) is not None)
+            if latest > sandbox.clock:
+                message = text("errors", "import_after_clock", clock=sandbox.clock.strftime("%d %b %Y %H:%M UTC"))
+                problems.append(RowError(number, order.id, "placed_at", message))
+                continue
+            state = lifecycle.replay(lifecycle.events_from_snapshot(order, profile))
+            accepted.append(state)
+        with self._write() as conn:
+            self._locked_sandbox(conn, sandbox_id)
+            if seen:
+                existing = (
+                    conn.execute(
+                        select(orders.c.order_id).where(
+                            orders.c.sandbox_id == sandbox_id, orders.c.order_id.in_(list(seen))
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+                for oid in sorted(existing):
+                    problems.append(RowError(seen[oid], oid, "id", text("errors", "import_duplicate_in_sandbox")))
+            if problems:
+                problems.sort(key=lambda p: p.row)
+                raise ImportRejected(problems, text("errors", "import_rejected", count=len(problems), rows=len(rows)))
+            self._insert_orders(conn, sandbox, accepted, profile)
+        return [s.order for s in accepted]
+
+    def export_orders(self, sandbox_id: str) -> list[dict[str, Any]]:
+        """Every order of the sandbox as Order JSON v1, oldest first."""
+        found = self.list_orders(sandbox_id, limit=1_000_000)
+        return [o.to_json_dict() for o in reversed(found)]
+
+    def export_json(self, sandbox_id: str) -> str:
+        return json.dumps(self.export_orders(sandbox_id), indent=2, ensure_ascii=False)
+
+    def export_csv(self, sandbox_id: str) -> str:
+        """One row an order, for spreadsheets."""
+        found = list(reversed(self.list_orders(sandbox_id, limit=1_000_000)))
+        frame = pd.DataFrame(
+            [
+                {
+                    "id": o.id,
+                    "status": o.status.value,
+                    "placed_at": o.placed_at.isoformat(),
+                    "seller": o.seller.name,
+                    "items": " | ".join(f"{i.quantity} x {i.title}" for i in o.items),
+                    "total": format(o.total, "f"),
+                    "currency": o.currency,
+                    "payment_method": o.payment_method.value,
+                    "country": o.country or "",
+                    "close_reason": o.close_reason.value if o.close_reason else "",
+                }
+                for o in found
+            ],
+            columns=[
+                "id",
+                "status",
+                "placed_at",
+                "seller",
+                "items",
+                "total",
+                "currency",
+                "payment_method",
+                "country",
+                "close_reason",
+            ],
+        )
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False)
+        return buffer.getvalue()
+
+
+_STAMPS = (
+    "placed_at",
+    "paid_at",
+    "verified_at",
+    "cancel_requested_at",
+    "cancel_refused_at",
+    "shipped_at",
+    "delivered_at",
+    "completed_at",
+    "dispute_opened_at",
+    "frozen_at",
+    "refund_started_at",
+    "closed_at",
+)
+
+
+class _VersionConflict(Exception):
+    """Another transaction changed the order between our read and our write."""
+
+
+def _parse_import(payload: str | bytes) -> list[Any]:
+    """The rows of an import file: a JSON list of orders, or {"orders": [...]}."""
+    size = len(payload.encode("utf-8") if isinstance(payload, str) else payload)
+    if size > IMPORT_MAX_BYTES:
+        raise ImportRejected([], text("errors", "import_too_big", limit_mb=IMPORT_MAX_BYTES // (1024 * 1024)))
+    try:
+        document = json.loads(payload)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        line = getattr(error, "lineno", None)
+        raise ImportRejected([], text("errors", "import_not_json", where=f" (line {line})" if line else "")) from None
+    rows = document.get("orders") if isinstance(document, dict) else document
+    if not isinstance(rows, list):
+        raise ImportRejected([], text("errors", "import_not_list"))
+    if not rows:
+        raise ImportRejected([], text("errors", "import_empty"))
+    if len(rows) > IMPORT_MAX_ROWS:
+        raise ImportRejected([], text("errors", "import_too_many", limit=IMPORT_MAX_ROWS))
+    return rows
