@@ -84,7 +84,7 @@ def filled_store(count: int) -> tuple[Store, list[str]]:
 
 def _fill(store: Store, count: int) -> None:
     """Copy TEMPLATES seeded demo sets under `count` sandbox ids, in large transactions."""
-    from guide.demo import demo_orders  # noqa: PLC0415 - only the fill needs it
+    from guide.demo import demo_orders
 
     profile = default_profile()
     templates = [demo_orders(seed, CLOCK, profile) for seed in range(TEMPLATES)]
@@ -112,7 +112,11 @@ def search_figures(store: Store, ids: list[str], repeat: int) -> list[float]:
     queries = []
     for sandbox_id in picked:
         order = rng.choice(store.list_orders(sandbox_id))
-        queries += [(sandbox_id, order.id[-5:]), (sandbox_id, order.items[0].title.split()[0]), (sandbox_id, order.seller.name[:8])]
+        queries += [
+            (sandbox_id, order.id[-5:]),
+            (sandbox_id, order.items[0].title.split()[0]),
+            (sandbox_id, order.seller.name[:8]),
+        ]
     cycle = iter(queries * (repeat // len(queries) + 2))
 
     def one() -> None:
@@ -136,8 +140,15 @@ def main() -> None:
     small_store, small_ids = filled_store(10)
     order = next(o for o in small_store.list_orders(small_ids[0]) if o.status.value == "awaiting_shipment")
     assess_ms = timed(lambda: assess(order, CLOCK, profile, samples=10_000), repeat)
-    figures.append(Figure("assess() with 10,000 futures, median", statistics.median(assess_ms), "ms", "<= 20 ms",
-                          statistics.median(assess_ms) <= 20))
+    figures.append(
+        Figure(
+            "assess() with 10,000 futures, median",
+            statistics.median(assess_ms),
+            "ms",
+            "<= 20 ms",
+            statistics.median(assess_ms) <= 20,
+        )
+    )
 
     small = search_figures(small_store, small_ids, repeat)
     big_store, big_ids = filled_store(large)
@@ -151,12 +162,19 @@ def main() -> None:
 
     create_store = Store(f"sqlite:///{DATA / 'create.sqlite3'}")
     create_ms = timed(lambda: create_store.create_sandbox(clock=CLOCK), max(repeat // 4, 25))
-    figures.append(Figure("create a sandbox, median", statistics.median(create_ms), "ms", "<= 50 ms",
-                          statistics.median(create_ms) <= 50))
+    figures.append(
+        Figure(
+            "create a sandbox, median",
+            statistics.median(create_ms),
+            "ms",
+            "<= 50 ms",
+            statistics.median(create_ms) <= 50,
+        )
+    )
     create_store.dispose()
     (DATA / "create.sqlite3").unlink(missing_ok=True)
 
-    print(f"\n| figure | value | target | |\n|---|---|---|---|")
+    print("\n| figure | value | target | |\n|---|---|---|---|")
     for f in figures:
         print(f"| {f.name} | {f.value:.2f} {f.unit} | {f.target} | {'pass' if f.passed else 'FAIL'} |")
     if args.json:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from guide.behaviour import reply_rate, seller_odds
-from guide.content import cancel_reasons, text
+from guide.content import cancel_reasons, seller_reply, text
 from guide.models import (
     MESSAGE_KINDS,
     TIMESTAMPS,
@@ -287,7 +287,8 @@ def act(
             events = []
             if order.delivered_at is None:  # the buyer has it, whatever the tracking says
                 events.append(_append(state, at, K.DELIVERED, Actor.BUYER))
-            events.append(Event(seq=len(state.events) + len(events), at=at, kind=K.RECEIPT_CONFIRMED, actor=Actor.BUYER))
+            seq = len(state.events) + len(events)
+            events.append(Event(seq=seq, at=at, kind=K.RECEIPT_CONFIRMED, actor=Actor.BUYER))
             return events
         case Action.OPEN_DISPUTE:
             _check_dispute_window(state, at, profile)
@@ -456,7 +457,9 @@ def _status_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event
     return None  # completed and closed orders have no timers
 
 
-def _shipping_timer(state: OrderState, rng: random.Random, start: datetime, timer: Any, profile: PolicyProfile) -> Event:
+def _shipping_timer(
+    state: OrderState, rng: random.Random, start: datetime, timer: Any, profile: PolicyProfile
+) -> Event:
     order = state.order
     ship_by = order.ship_by or start + _days(profile.processing_days.value.high)
     if rng.random() < profile.miss_ship_by_rate.value:
@@ -485,7 +488,11 @@ def _reply_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event 
         at=at,
         kind=K.MESSAGE_RECEIVED,
         actor=Actor.SELLER,
-        data={"reply_to": message.seq, "template": message.data.get("template")},
+        data={
+            "reply_to": message.seq,
+            "template": message.data.get("template"),
+            "text": seller_reply(message.data.get("template"), state.order.status),
+        },
     )
 
 
@@ -496,6 +503,8 @@ def fire(state: OrderState, event: Event) -> OrderState:
 
 def advance(state: OrderState, until: datetime, seed: int, profile: PolicyProfile | None = None) -> OrderState:
     """Fire every timer of this order that falls due up to `until`, in time order."""
+    if until.tzinfo is None:
+        raise _say("naive_time")
     profile = profile or get_profile()
     while (event := next_timer(state, seed, profile)) is not None and event.at <= until:
         state = fire(state, event)
@@ -561,7 +570,11 @@ def events_from_snapshot(order: Order, profile: PolicyProfile | None = None) -> 
 def _was_verified(order: Order) -> bool:
     if order.verified_at is not None:
         return True
-    return order.status not in (S.PAYMENT_VERIFICATION, S.FROZEN) and order.close_reason is not CloseReason.CANCELLED_BY_BUYER
+    if order.cancel_requested_at is not None or order.shipped_at is not None:  # both come after verification
+        return True
+    if order.status in (S.PAYMENT_VERIFICATION, S.FROZEN):
+        return False
+    return order.close_reason is not CloseReason.CANCELLED_BY_BUYER
 
 
 def _lost_dispute(order: Order) -> bool:

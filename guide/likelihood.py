@@ -56,7 +56,9 @@ def wilson_interval(successes: int, n: int) -> tuple[float, float]:
     denominator = 1 + Z_95**2 / n
     centre = (p + Z_95**2 / (2 * n)) / denominator
     half = Z_95 * math.sqrt(p * (1 - p) / n + Z_95**2 / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # Rounding can leave p a hair outside at 0 and 1 (e.g. 5.6e-17 or 0.9999999999999999): the interval
+    # always contains the estimate.
+    return max(0.0, min(centre - half, p)), min(1.0, max(centre + half, p))
 
 
 def _uniform(rng: np.random.Generator, span: Span, n: int) -> np.ndarray:
@@ -120,6 +122,8 @@ def _request_futures(
 
 def forecast(order: Order, now: datetime, profile: PolicyProfile, samples: int = DEFAULT_SAMPLES) -> Forecast:
     """The chance that cancelling from `now` succeeds before anything ships, with when the money is back."""
+    if samples < 1:
+        raise ValueError("samples must be at least 1")
     rng = _rng(order, now, profile)
     n = samples
     status = order.status
@@ -133,7 +137,10 @@ def forecast(order: Order, now: datetime, profile: PolicyProfile, samples: int =
         return _forecast(np.ones(n, dtype=bool), _money_back(rng, order, now, profile, np.full(n, -elapsed)))
     if status is Status.FROZEN and order.shipped_at is None:  # after the investigation it resumes
         resumes = Status.AWAITING_CANCELLATION if order.cancel_requested_at else Status.AWAITING_SHIPMENT
-        if order.verified_at is None and order.cancel_requested_at is None:
+        if order.cancel_refused_at is not None:  # the request was refused before the freeze
+            resumes = Status.AWAITING_SHIPMENT
+        # Cash on delivery is never verified: it waits for shipment from the start.
+        if order.verified_at is None and order.cancel_requested_at is None and not order.is_cash_on_delivery:
             resumes = Status.PAYMENT_VERIFICATION
         return forecast(order.model_copy(update={"status": resumes}), now, profile, samples)
     if status is Status.PAYMENT_VERIFICATION:
@@ -175,7 +182,9 @@ def forecast(order: Order, now: datetime, profile: PolicyProfile, samples: int =
     return _forecast(np.zeros(n, dtype=bool), None)
 
 
-def _dispute_forecast(rng: np.random.Generator, order: Order, now: datetime, profile: PolicyProfile, n: int) -> Forecast:
+def _dispute_forecast(
+    rng: np.random.Generator, order: Order, now: datetime, profile: PolicyProfile, n: int
+) -> Forecast:
     """A dispute refunds if the seller agrees, stays silent, or loses when AliExpress steps in."""
     answers = rng.random(n) < reply_rate(order, profile)
     agrees = rng.random(n) < profile.dispute_seller_agrees_rate.value

@@ -19,6 +19,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -108,6 +109,14 @@ def _finite(value: Decimal) -> Decimal:
     return value
 
 
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise PydanticCustomError("datetime_iso", "must be an ISO 8601 time with an offset, not a number")
+    return value
+
+
+# Order JSON v1 times are ISO 8601 with an offset; pydantic would also take Unix seconds.
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
 OrderId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$", description="digits only, 1-20 characters")]
 Money = Annotated[
     Decimal,
@@ -226,15 +235,15 @@ class Order(BaseModel):
 
     id: OrderId
     status: Status
-    placed_at: AwareDatetime
-    paid_at: AwareDatetime | None = None
-    verified_at: AwareDatetime | None = None
-    ship_by: AwareDatetime | None = None
-    cancel_requested_at: AwareDatetime | None = None
-    shipped_at: AwareDatetime | None = None
-    delivered_at: AwareDatetime | None = None
-    completed_at: AwareDatetime | None = None
-    closed_at: AwareDatetime | None = None
+    placed_at: Timestamp
+    paid_at: Timestamp | None = None
+    verified_at: Timestamp | None = None
+    ship_by: Timestamp | None = None
+    cancel_requested_at: Timestamp | None = None
+    shipped_at: Timestamp | None = None
+    delivered_at: Timestamp | None = None
+    completed_at: Timestamp | None = None
+    closed_at: Timestamp | None = None
     close_reason: CloseReason | None = None
     seller: Seller
     items: list[Item] = Field(min_length=1, max_length=200)
@@ -242,10 +251,10 @@ class Order(BaseModel):
     currency: CurrencyCode
     country: CountryCode | None = None
     # Optional extras the simulator keeps (welcome in Order JSON v1, never required).
-    cancel_refused_at: AwareDatetime | None = None
-    dispute_opened_at: AwareDatetime | None = None
-    frozen_at: AwareDatetime | None = None
-    refund_started_at: AwareDatetime | None = None
+    cancel_refused_at: Timestamp | None = None
+    dispute_opened_at: Timestamp | None = None
+    frozen_at: Timestamp | None = None
+    refund_started_at: Timestamp | None = None
     refund_amount: Money | None = None
 
     @property
@@ -290,6 +299,7 @@ class Order(BaseModel):
                     raise _field_error(field, "is only set on a closed order", getattr(self, field))
         self._check_order_of_times()
         self._check_close_reason()
+        self._check_phases()
         return self
 
     def _check_order_of_times(self) -> None:
@@ -311,6 +321,7 @@ class Order(BaseModel):
             raise _field_error("verified_at", "must not be before paid_at", self.verified_at)
         pairs = (
             ("cancel_requested_at", "paid_at"),
+            ("cancel_requested_at", "verified_at"),  # a request is for an order awaiting shipment
             ("cancel_refused_at", "cancel_requested_at"),
             ("dispute_opened_at", "shipped_at"),
             ("closed_at", "placed_at"),
@@ -336,8 +347,9 @@ class Order(BaseModel):
             raise _field_error("cancel_requested_at", "is required when cancel_refused_at is set", None)
         if self.refund_amount is not None and self.refund_amount > self.total:
             raise _field_error("refund_amount", "must not be more than the order total", self.refund_amount)
-        if self.refund_amount is not None and self.paid_at is None:
-            raise _field_error("refund_amount", "is only set when the order was paid", self.refund_amount)
+        for refund in ("refund_amount", "refund_started_at"):
+            if getattr(self, refund) is not None and self.paid_at is None:
+                raise _field_error(refund, "is only set when the order was paid", getattr(self, refund))
 
     def _check_close_reason(self) -> None:
         reason = self.close_reason
@@ -359,6 +371,14 @@ class Order(BaseModel):
             if self.verified_at is not None or self.cancel_requested_at is not None:
                 field = "verified_at" if self.verified_at is not None else "cancel_requested_at"
                 raise _field_error(field, "must be empty when close_reason is cancelled_by_buyer", getattr(self, field))
+        if reason is CloseReason.UNPAID_TIMEOUT and self.is_cash_on_delivery:
+            message = "a cash-on-delivery order never waits for payment, so it cannot close unpaid"
+            raise _field_error("close_reason", message, reason)
+        if reason is CloseReason.SHIP_BY_MISSED and self.paid_at is None and not self.is_cash_on_delivery:
+            raise _field_error("paid_at", "is required when close_reason is ship_by_missed", None)
+        if reason in needs_request and self.cancel_refused_at is not None:
+            message = f"must be empty when close_reason is {reason.value}: the seller refused that request"
+            raise _field_error("cancel_refused_at", message, self.cancel_refused_at)
         not_shipped = (
             CloseReason.CANCELLED_BY_BUYER,
             CloseReason.CANCELLED_BY_SELLER_APPROVAL,
@@ -368,6 +388,36 @@ class Order(BaseModel):
         )
         if reason in not_shipped and self.shipped_at is not None:
             raise _field_error("shipped_at", f"must be empty when close_reason is {reason.value}", self.shipped_at)
+
+    def _check_phases(self) -> None:
+        """Stamps that need another, and stamps after which nothing else can happen (DOMAIN.md: statuses)."""
+        for later in ("delivered_at", "completed_at", "dispute_opened_at"):
+            if getattr(self, later) is not None and self.shipped_at is None:
+                raise _field_error("shipped_at", f"is required when {later} is set", None)
+        refunding = self.status in (Status.REFUND_IN_PROGRESS, Status.CLOSED)
+        if self.refund_started_at is not None and not refunding:
+            message = "is only set on an order being refunded or closed"
+            raise _field_error("refund_started_at", message, self.refund_started_at)
+        if self.status is Status.AWAITING_SHIPMENT and self.cancel_requested_at and self.cancel_refused_at is None:
+            message = "is required with cancel_requested_at while awaiting_shipment (else it is awaiting_cancellation)"
+            raise _field_error("cancel_refused_at", message, None)
+        # Nothing else happens once an order is closed, its refund has started, it is frozen, or a dispute
+        # that ends in a refund is open (no delivery while disputed).
+        disputed = self.status is Status.DISPUTE_IN_PROGRESS or self.close_reason is CloseReason.REFUNDED_AFTER_DISPUTE
+        last_stamps = (
+            ("closed_at", self.status is Status.CLOSED, ()),
+            ("refund_started_at", refunding, ("closed_at",)),
+            ("frozen_at", self.status is Status.FROZEN, ()),
+            ("dispute_opened_at", disputed, ("refund_started_at", "closed_at", "frozen_at")),
+        )
+        for last, applies, exempt in last_stamps:
+            end = getattr(self, last)
+            if not applies or end is None:
+                continue
+            for other in TIMESTAMPS:
+                stamp = getattr(self, other)
+                if other != last and other not in exempt and stamp is not None and end < stamp:
+                    raise _field_error(last, f"must not be before {other}", end)
 
     def to_json_dict(self) -> dict[str, Any]:
         """Order JSON v1, without empty optional fields."""

@@ -24,7 +24,13 @@ def load(name: str) -> Any:
 
 @cache
 def _texts(language: str) -> dict[str, dict[str, str]]:
-    return load(f"text/{language}.json")
+    """The domain's words (text/en.json) and the app's (text/en.ui.json), as one set of sections."""
+    merged = dict(load(f"text/{language}.json"))
+    for section, entries in load(f"text/{language}.ui.json").items():
+        if section in merged:
+            raise ValueError(f"section {section!r} is in both text files")
+        merged[section] = entries
+    return merged
 
 
 def text(section: str, key: str | Enum, language: str = LANGUAGE, **values: Any) -> str:
@@ -51,3 +57,11 @@ def cancel_reasons() -> dict[str, CancelReason]:
     """The reasons the pop-up lists, by id, in display order."""
     reasons = [CancelReason.model_validate(raw) for raw in load("cancel_reasons.json")]
     return {reason.id: reason for reason in reasons}
+
+
+def seller_reply(template: str | None, status: str | Enum) -> str:
+    """What the simulated seller answers to a message sent with `template`, given the order's status now."""
+    messages = load("messages.json")
+    status_value = status.value if isinstance(status, Enum) else status
+    replies = messages["seller_replies"].get(template or "", messages["seller_replies"]["free_text"])
+    return replies[messages["status_group"][status_value]]

@@ -73,7 +73,9 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC")
 
 
-def assess(order: Order, now: datetime, profile: PolicyProfile | None = None, samples: int = DEFAULT_SAMPLES) -> Assessment:
+def assess(
+    order: Order, now: datetime, profile: PolicyProfile | None = None, samples: int = DEFAULT_SAMPLES
+) -> Assessment:
     """Assess cancelling `order` at `now` under `profile` (the default profile if None)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -150,7 +152,8 @@ def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: 
             why.add("frozen")
             return Path.WAIT, False
         case S.REFUND_IN_PROGRESS:
-            why.add("already_cancelled", reason=text("close_reason", order.close_reason or CloseReason.CANCELLED_BY_BUYER))
+            reason = text("close_reason", order.close_reason or CloseReason.CANCELLED_BY_BUYER)
+            why.add("already_cancelled", reason=reason)
             return Path.NOTHING_TO_DO, True
         case S.COMPLETED:
             why.add("completed_no_cancel")
@@ -165,6 +168,9 @@ def _dispute_or_contact(order: Order, now: datetime, profile: PolicyProfile, why
     from guide.lifecycle import dispute_window  # the lifecycle owns the window rule
 
     window = dispute_window(order, profile)
+    if window is not None and not order.has_paid:  # cash on delivery not yet paid: nothing to dispute
+        why.add("unpaid_refuse_delivery")
+        return Path.CONTACT_SELLER
     if window is None or order.dispute_opened_at is not None:
         why.add("dispute_used" if order.dispute_opened_at is not None else "contact_seller")
         return Path.CONTACT_SELLER
