@@ -126,6 +126,17 @@ events = Table(
 )
 
 
+progress = Table(
+    "progress",
+    metadata,
+    Column("sandbox_id", String(64), ForeignKey("sandboxes.id", ondelete="CASCADE"), nullable=False),
+    Column("fact", String(40), nullable=False),
+    Column("value", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("sandbox_id", "fact"),
+)
+
+
 class UnknownSandbox(LookupError):
     """No sandbox with that id: it never existed, or the link is mistyped."""
 
@@ -327,6 +338,7 @@ class Store:
         states = demo_orders(old.seed, clock, old.profile)
         with self._write() as conn:
             conn.execute(events.delete().where(events.c.sandbox_id == sandbox_id))
+            conn.execute(progress.delete().where(progress.c.sandbox_id == sandbox_id))
             conn.execute(orders.delete().where(orders.c.sandbox_id == sandbox_id))
             conn.execute(
                 update(sandboxes)
@@ -344,6 +356,33 @@ class Store:
         if row is None:
             raise UnknownSandbox(sandbox_id)
         return Sandbox(row["id"], row["seed"], row["clock"], row["profile_id"], row["created_at"])
+
+    # --- what the visitor did (the walkthrough checks steps off from these facts) ---
+
+    def record(self, sandbox_id: str, fact: str, value: str = "") -> None:
+        """Remember that the visitor did something (signed in, opened an order...); the latest value wins."""
+        if not re.fullmatch(r"[a-z_]{1,40}", fact):
+            raise ValueError(f"not a fact name: {fact!r}")
+        value = value[:200]
+        with self._write() as conn:
+            self._locked_sandbox(conn, sandbox_id)
+            where = (progress.c.sandbox_id == sandbox_id, progress.c.fact == fact)
+            now = datetime.now(UTC)
+            if conn.execute(update(progress).where(*where).values(value=value, at=now)).rowcount == 0:
+                conn.execute(insert(progress).values(sandbox_id=sandbox_id, fact=fact, value=value, at=now))
+
+    def forget(self, sandbox_id: str, *facts: str) -> None:
+        """Drop facts (all of them when none are named), e.g. on sign-out or a restarted walkthrough."""
+        with self._write() as conn:
+            query = progress.delete().where(progress.c.sandbox_id == sandbox_id)
+            if facts:
+                query = query.where(progress.c.fact.in_(facts))
+            conn.execute(query)
+
+    def facts(self, sandbox_id: str) -> dict[str, str]:
+        with self._read() as conn:
+            rows = conn.execute(select(progress.c.fact, progress.c.value).where(progress.c.sandbox_id == sandbox_id))
+            return dict(rows.all())
 
     # --- reading orders ---
 
