@@ -1,6 +1,33 @@
-"""Cancel Coach: the entry point only builds the navigation (pages come in the next issue)."""
+"""Cancel Coach: the entry point. Sets up the visit and the sidebar, then runs the chosen page."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Cancel Coach", page_icon=":material/cancel:", layout="wide")
-st.navigation([st.Page("pages/orders.py", title="Demo orders", icon=":material/list_alt:", default=True)]).run()
+from guide.content import text
+from guide.ui.sidebar import sidebar
+from guide.ui.state import PAGES, home, visit
+
+st.set_page_config(page_title=text("app", "title"), page_icon=":material/remove_shopping_cart:", layout="wide")
+
+
+def page(name: str, icon: str) -> st.Page:
+    return st.Page(PAGES[name], title=text("nav", name), icon=icon, url_path=name)
+
+
+navigation = st.navigation(
+    {
+        text("nav", "guide"): [
+            st.Page(home, title=text("app", "title"), default=True, visibility="hidden"),
+            page("walkthrough", ":material/school:"),
+        ],
+        text("nav", "simulator"): [
+            page("sign_in", ":material/login:"),
+            page("my_orders", ":material/receipt_long:"),
+            page("order_details", ":material/description:"),
+            page("contact_seller", ":material/chat:"),
+            page("refunds", ":material/payments:"),
+        ],
+        text("nav", "reference"): [page("rules", ":material/gavel:")],
+    }
+)
+sidebar(visit())
+navigation.run()

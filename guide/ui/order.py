@@ -1,0 +1,264 @@
+"""One order: its header, status, assessment, the Cancel order pop-up, and its timeline.
+
+The pop-up is opened from a session-state flag and does its work in on_click callbacks, so it
+behaves the same in a browser and under AppTest (which does not run a dialog body on click).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from guide.content import cancel_reasons, text
+from guide.lifecycle import Action, DomainError, OrderState
+from guide.models import Event, Order, Path, Status
+from guide.policy import Assessment, assess
+from guide.store import ConcurrentChange
+from guide.ui.state import Visit
+from guide.ui.widgets import money, plain, status_badge, verdict_badge, when
+
+CANCELLABLE = (Path.CANCEL_NOW, Path.REQUEST_CANCELLATION)
+
+
+def order_header(order: Order) -> None:
+    """Order number, status and the facts a buyer checks before cancelling."""
+    st.subheader(f"{text('orders', 'order_id')}: {order.id}")
+    status_badge(order.status)
+    left, right = st.columns(2)
+    left.markdown(
+        f"**{text('details', 'placed')}:** {when(order.placed_at)}  \n"
+        f"**{text('details', 'seller')}:** {plain(order.seller.name)}  \n"
+        f"**{text('details', 'payment')}:** {text('payment_method', order.payment_method)}"
+    )
+    right.markdown(f"**{text('orders', 'total')}:** {money(order.total, order.currency)}")
+    if order.ship_by is not None and order.status in (Status.AWAITING_SHIPMENT, Status.AWAITING_CANCELLATION):
+        right.markdown(f"**{text('details', 'ship_by')}:** {when(order.ship_by)}", help=text("details", "ship_by_help"))
+    items = pd.DataFrame(
+        [
+            {
+                text("details", "items"): item.title,
+                "×": item.quantity,
+                text("orders", "total"): money(item.subtotal, order.currency),
+            }
+            for item in order.items
+        ]
+    )
+    st.dataframe(items, hide_index=True, width="stretch")
+
+
+def status_section(visit: Visit, order: Order, key: str) -> None:
+    """The status and, once asked, what it means (the walkthrough's "check the status")."""
+    st.button(
+        text("details", "what_status_means"),
+        key=f"{key}_status",
+        icon=":material/help:",
+        on_click=visit.did,
+        args=("read_status", order.id),
+    )
+    if visit.facts.get("read_status") == order.id:
+        meaning = text("status_meaning", order.status)
+        word = _seed_word(order.status)
+        st.info(f"**{text('status', order.status)}**: {meaning}" + (f"  \n{word}" if word else ""))
+
+
+def _seed_word(status: Status) -> str:
+    try:
+        return text("details", "seed_word", word=text("seed_word", status))
+    except KeyError:
+        return ""
+
+
+def assessment_section(visit: Visit, order: Order, key: str, always: bool = False) -> Assessment | None:
+    """Verdict, likelihood with its interval, the reasons and the next best action, once asked."""
+    if not always:
+        st.button(
+            text("details", "can_i_cancel"),
+            key=f"{key}_assess",
+            icon=":material/fact_check:",
+            on_click=visit.did,
+            args=("checked_eligibility", order.id),
+        )
+        if visit.facts.get("checked_eligibility") != order.id:
+            return None
+    result = assess(order, visit.sandbox.clock, visit.sandbox.profile)
+    with st.container(border=True):
+        st.markdown(f"**{text('details', 'assessment')}**")
+        verdict_badge(result.verdict)
+        low, high = result.interval
+        st.markdown(
+            f"**{text('details', 'likelihood')}:** "
+            + text("details", "likelihood_value", value=result.likelihood, low=low, high=high),
+            help=text("details", "likelihood_help", samples=result.samples, profile=visit.sandbox.profile.name),
+        )
+        st.markdown(f"**{text('details', 'why')}**")
+        st.markdown("\n".join(f"- {plain(reason)}" for reason in result.why))
+        st.markdown(f"**{text('details', 'next')}:** {plain(result.next_action)}")
+    return result
+
+
+# --- Cancel order / Request cancellation -------------------------------------------------------
+
+
+def cancel_action(order: Order, visit: Visit) -> Action | None:
+    """Which button the order shows: Cancel order (before payment), Request cancellation, or none."""
+    status = order.status
+    if status is Status.AWAITING_PAYMENT:
+        return Action.CANCEL
+    if status is Status.PAYMENT_VERIFICATION and visit.sandbox.profile.cancel_during_verification.value:
+        return Action.CANCEL
+    if status is Status.AWAITING_SHIPMENT and order.cancel_refused_at is None:
+        return Action.REQUEST_CANCELLATION
+    return None
+
+
+def cancel_section(visit: Visit, order: Order, key: str) -> None:
+    """The cancel button for this order's status, or a plain note that there is none."""
+    flash = st.session_state.pop(f"{key}_flash", None)
+    if flash is not None:
+        kind, message = flash
+        (st.success if kind == "ok" else st.error)(message)
+    action = cancel_action(order, visit)
+    if action is None and visit.facts.get("submitted") == order.id:
+        what_next(visit, order)
+        return
+    if action is None:
+        st.info(text("details", "no_cancel_button", status=text("status", order.status)), icon=":material/block:")
+        return
+    label = text("details", "cancel_order" if action is Action.CANCEL else "request_cancellation")
+    st.button(
+        label,
+        key=f"{key}_open",
+        type="primary",
+        icon=":material/cancel:",
+        help=None if action is Action.CANCEL else text("details", "request_cancellation_help"),
+        on_click=_open_dialog,
+        args=(visit, order.id, key),
+    )
+    if st.session_state.get(f"{key}_dialog") == order.id:
+        _cancel_dialog(visit, order, action, key)
+
+
+def what_next(visit: Visit, order: Order) -> None:
+    """After a cancellation or a request: the new status, what it means, and what to do now."""
+    result = assess(order, visit.sandbox.clock, visit.sandbox.profile)
+    status = order.status
+    st.success(
+        f"**{text('details', 'what_next')}:** {text('status', status)}. {text('status_meaning', status)}  \n"
+        f"{plain(result.next_action)}",
+        icon=":material/task_alt:",
+    )
+
+
+def _open_dialog(visit: Visit, order_id: str, key: str) -> None:
+    st.session_state[f"{key}_dialog"] = order_id
+    st.session_state[f"{key}_stage"] = "reason"
+    visit.did("opened_cancel", order_id)
+
+
+def _close_dialog(key: str) -> None:
+    st.session_state.pop(f"{key}_dialog", None)
+    st.session_state.pop(f"{key}_stage", None)
+
+
+def _cancel_dialog(visit: Visit, order: Order, action: Action, key: str) -> None:
+    title = text("dialog", "title_cancel" if action is Action.CANCEL else "title_request")
+
+    @st.dialog(title, on_dismiss=lambda: _close_dialog(key))
+    def body() -> None:
+        if st.session_state.get(f"{key}_dialog") != order.id:
+            st.rerun()  # a click inside the pop-up reruns only the pop-up: rerun the page to close it
+        reasons = cancel_reasons()
+        if st.session_state.get(f"{key}_stage") == "confirm":
+            reason = reasons[st.session_state[f"{key}_chosen"]]
+            question = "confirm_question" if action is Action.CANCEL else "confirm_question_request"
+            st.write(text("dialog", question, order_id=order.id))
+            st.caption(f"{text('dialog', 'reason')} {reason.label}")
+            confirm, back = st.columns(2)
+            confirm.button(
+                text("dialog", "confirm"),
+                type="primary",
+                key=f"{key}_confirm",
+                on_click=_submit,
+                args=(visit, order.id, action, reason.id, key),
+            )
+            back.button(text("dialog", "back"), key=f"{key}_back", on_click=_back_to_reasons, args=(key,))
+            return
+        st.radio(
+            text("dialog", "reason"),
+            list(reasons),
+            index=None,
+            format_func=lambda r: reasons[r].label,
+            captions=[
+                f"{text('dialog', 'blames_seller' if reasons[r].blames_seller else 'neutral')}: {reasons[r].note}"
+                for r in reasons
+            ],
+            key=f"{key}_reason",
+        )
+        st.caption(text("dialog", "blame_note"))
+        if st.session_state.pop(f"{key}_need_reason", False):
+            st.warning(text("dialog", "pick_reason"))
+        st.button(
+            text("dialog", "submit"),
+            type="primary",
+            key=f"{key}_submit",
+            on_click=_pick_reason,
+            args=(visit, order.id, key),
+        )
+
+    body()
+
+
+def _pick_reason(visit: Visit, order_id: str, key: str) -> None:
+    if st.session_state.get(f"{key}_reason") not in cancel_reasons():
+        st.session_state[f"{key}_need_reason"] = True
+        return
+    visit.did("picked_reason", order_id)
+    st.session_state[f"{key}_chosen"] = st.session_state[f"{key}_reason"]
+    st.session_state[f"{key}_stage"] = "confirm"
+
+
+def _back_to_reasons(key: str) -> None:
+    st.session_state[f"{key}_stage"] = "reason"
+
+
+def _submit(visit: Visit, order_id: str, action: Action, reason: str, key: str) -> None:
+    """Apply the cancellation in one transaction; whatever happens, say it plainly and close the pop-up."""
+    try:
+        state = visit.store.act(visit.sandbox.id, order_id, action, reason=reason)
+    except (DomainError, ConcurrentChange) as refused:
+        st.session_state[f"{key}_flash"] = ("error", str(refused))
+    else:
+        visit.did("submitted", order_id)
+        done = text("details", "cancelled_now" if action is Action.CANCEL else "requested_now")
+        status = state.order.status
+        st.session_state[f"{key}_flash"] = ("ok", f"{done} {text('status', status)}: {text('status_meaning', status)}")
+    _close_dialog(key)
+
+
+# --- the log ------------------------------------------------------------------------------------
+
+
+def event_summary(event: Event) -> str:
+    """One line for the timeline: the event's label and, where it has one, its reason or message."""
+    label = text("event", event.kind)
+    reason = event.data.get("reason")
+    if reason in cancel_reasons():
+        return f"{label}: {cancel_reasons()[reason].label}"
+    if "text" in event.data:
+        return f"{label}: {event.data['text']}"
+    if "amount" in event.data:
+        return f"{label}: {event.data['amount']}"
+    return label
+
+
+def timeline(state: OrderState) -> None:
+    """The event log, newest first. User text goes in a table cell, never through markdown or HTML."""
+    rows = [
+        {
+            text("details", "timeline_when"): when(e.at),
+            text("details", "timeline_who"): text("actor", e.actor),
+            text("details", "timeline_what"): event_summary(e),
+        }
+        for e in reversed(state.events)
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

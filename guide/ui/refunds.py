@@ -1,0 +1,60 @@
+"""The refund tracker: money back per order, with expected dates by payment method."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from guide.content import text
+from guide.models import Order, Status
+from guide.policy import assess
+from guide.ui.state import Visit
+from guide.ui.widgets import day, money
+
+
+def refund_orders(visit: Visit) -> list[Order]:
+    """Orders whose money is coming back or came back."""
+    candidates = visit.store.list_orders(visit.sandbox.id, statuses=[Status.REFUND_IN_PROGRESS, Status.CLOSED])
+    return [o for o in candidates if o.status is Status.REFUND_IN_PROGRESS or o.refund_amount is not None]
+
+
+def refund_row(order: Order, visit: Visit) -> dict[str, str]:
+    profile = visit.sandbox.profile
+    refund_time = profile.refund_times.value[order.payment_method]
+    if order.status is Status.CLOSED and order.closed_at is not None:
+        status, expected = text("refunds", "done", when=day(order.closed_at)), ""
+    else:
+        status = text("refunds", "in_progress")
+        expected = ""
+        back = assess(order, visit.sandbox.clock, profile).money_back
+        if back is not None:
+            clock = visit.sandbox.clock
+            expected = text(
+                "refunds",
+                "expected_value",
+                low=day(clock + timedelta(days=back.low)),
+                high=day(clock + timedelta(days=back.high)),
+            )
+        if not refund_time.verified:
+            expected = f"{expected} ({text('refunds', 'unverified')})"
+    amount = order.refund_amount if order.refund_amount is not None else order.total
+    return {
+        text("refunds", "order"): order.id,
+        text("refunds", "amount"): money(amount, order.currency),
+        text("refunds", "method"): text("payment_method", order.payment_method),
+        text("refunds", "to"): refund_time.destination,
+        text("refunds", "status"): status,
+        text("refunds", "expected"): expected,
+    }
+
+
+def refund_panel(visit: Visit, only: str | None = None) -> None:
+    """Every refund of the sandbox (or of one order), newest first."""
+    orders = [o for o in refund_orders(visit) if only is None or o.id == only]
+    if not orders:
+        st.info(text("refunds", "none"), icon=":material/payments:")
+        return
+    st.dataframe(pd.DataFrame([refund_row(o, visit) for o in orders]), hide_index=True, width="stretch")
+    st.caption(text("refunds", "note"))

@@ -1,0 +1,98 @@
+"""The sidebar on every page: the demo account, the simulated clock, and resetting the sandbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from guide.content import text
+from guide.lifecycle import DomainError
+from guide.models import Event
+from guide.store import ConcurrentChange
+from guide.ui.state import Visit
+from guide.ui.widgets import when
+
+FLASH = "sidebar_flash"
+STEPS = {"plus_hour": timedelta(hours=1), "plus_day": timedelta(days=1)}
+
+
+def sidebar(visit: Visit) -> None:
+    with st.sidebar:
+        st.markdown(f"**{text('sidebar', 'account')}**")
+        if visit.buyer is None:
+            st.caption(text("sidebar", "not_signed_in"))
+        else:
+            st.caption(text("sidebar", "signed_in_as", name=visit.buyer.name))
+            st.button(text("sidebar", "sign_out"), key="sidebar_sign_out", on_click=_sign_out, args=(visit,))
+        clock_controls(visit)
+        st.caption(text("sidebar", "policy", name=visit.sandbox.profile.name))
+        _reset(visit)
+
+
+def clock_controls(visit: Visit) -> None:
+    st.markdown(f"**{text('sidebar', 'clock')}**", help=text("sidebar", "clock_help"))
+    st.markdown(f"`{when(visit.sandbox.clock)}`")
+    hour, day_ = st.columns(2)
+    hour.button(
+        text("sidebar", "plus_hour"), key="clock_hour", on_click=_advance, args=(visit, "plus_hour"), width="stretch"
+    )
+    day_.button(
+        text("sidebar", "plus_day"), key="clock_day", on_click=_advance, args=(visit, "plus_day"), width="stretch"
+    )
+    st.button(
+        text("sidebar", "next_event"),
+        key="clock_next",
+        icon=":material/skip_next:",
+        width="stretch",
+        help=text("sidebar", "next_event_help"),
+        on_click=_advance,
+        args=(visit, "next_event"),
+    )
+    flash = st.session_state.pop(FLASH, None)
+    if flash:
+        st.info(flash, icon=":material/schedule:")
+
+
+def _advance(visit: Visit, step: str) -> None:
+    store, sandbox_id = visit.store, visit.sandbox.id
+    try:
+        if step == "next_event":
+            due = store.next_event_at(sandbox_id)
+            if due is None:
+                st.session_state[FLASH] = text("sidebar", "no_next_event")
+                return
+            fired = store.advance_clock(sandbox_id, max(due, visit.sandbox.clock))
+        else:
+            fired = store.advance_clock(sandbox_id, STEPS[step])
+    except (DomainError, ConcurrentChange) as refused:
+        st.session_state[FLASH] = str(refused)
+        return
+    st.session_state[FLASH] = fired_summary(fired)
+
+
+def fired_summary(fired: list[tuple[str, Event]]) -> str:
+    if not fired:
+        return text("sidebar", "nothing_fired")
+    shown = "; ".join(f"…{order_id[-4:]}: {text('event', e.kind)}" for order_id, e in fired[:4])
+    more = f" (+{len(fired) - 4})" if len(fired) > 4 else ""
+    return text("sidebar", "fired", count=len(fired), summary=shown + more)
+
+
+def _sign_out(visit: Visit) -> None:
+    visit.store.forget(visit.sandbox.id, "signed_in")
+
+
+def _reset(visit: Visit) -> None:
+    with st.popover(text("sidebar", "reset"), help=text("sidebar", "reset_help"), icon=":material/restart_alt:"):
+        st.warning(text("sidebar", "reset_warning"))
+        st.button(
+            text("sidebar", "reset_confirm"), key="sidebar_reset", type="primary", on_click=_do_reset, args=(visit,)
+        )
+
+
+def _do_reset(visit: Visit) -> None:
+    visit.store.reset_sandbox(visit.sandbox.id)
+    for key in [k for k in st.session_state if k != "sandbox"]:
+        del st.session_state[key]
+    st.session_state[FLASH] = text("sidebar", "reset_done")

@@ -1,0 +1,119 @@
+"""The visit: one store per process, the visitor's sandbox from the URL, and what they did so far.
+
+The sandbox id lives in the URL (`?sandbox=`), so a reload or a shared link resumes the same
+orders, clock and walkthrough. Nothing that must outlive a request is kept only in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, NoReturn
+
+import streamlit as st
+
+from guide.content import load, text
+from guide.store import Sandbox, Store, UnknownSandbox
+
+SANDBOX = "sandbox"
+PAGES: dict[str, str] = {
+    "walkthrough": "pages/walkthrough.py",
+    "sign_in": "pages/sign_in.py",
+    "my_orders": "pages/my_orders.py",
+    "order_details": "pages/order_details.py",
+    "contact_seller": "pages/contact_seller.py",
+    "refunds": "pages/refunds.py",
+    "rules": "pages/rules.py",
+}
+
+
+@st.cache_resource
+def get_store() -> Store:
+    """One pooled store for every session of this process (SQLAlchemy is thread-safe this way)."""
+    return Store()
+
+
+@dataclass(frozen=True)
+class Buyer:
+    id: str
+    name: str
+    email: str
+    country: str
+
+
+def demo_buyers() -> dict[str, Buyer]:
+    return {raw["id"]: Buyer(**raw) for raw in load("demo_buyers.json")}
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Everything a page needs to know about the visitor, read once a run."""
+
+    store: Store
+    sandbox: Sandbox
+    facts: dict[str, str]
+
+    @cached_property
+    def buyer(self) -> Buyer | None:
+        return demo_buyers().get(self.facts.get("signed_in", ""))
+
+    def did(self, fact: str, value: str = "") -> None:
+        """Record what the visitor just did, unless it is already known with that value."""
+        if self.facts.get(fact) != value:
+            self.store.record(self.sandbox.id, fact, value)
+            self.facts[fact] = value
+
+    def refreshed(self) -> Visit:
+        return Visit(self.store, self.store.get_sandbox(self.sandbox.id), self.store.facts(self.sandbox.id))
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Until st.navigation has run once in the process, Streamlit runs a deep-linked `pages/` file on
+    its own (its first multipage mode), skipping the entry point; rerun so the entry point builds
+    the navigation, the sidebar and the page layout."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def visit() -> Visit:
+    """The visitor's sandbox: the one in the URL, the session's, or a new one."""
+    _leave_legacy_pages_mode()
+    store = get_store()
+    wanted = st.query_params.get(SANDBOX) or st.session_state.get(SANDBOX)
+    if wanted:
+        try:
+            sandbox = store.get_sandbox(wanted)
+        except UnknownSandbox:
+            unknown_sandbox()
+    else:
+        sandbox = store.create_sandbox()
+    st.session_state[SANDBOX] = sandbox.id
+    if st.query_params.get(SANDBOX) != sandbox.id:
+        st.query_params[SANDBOX] = sandbox.id
+    return Visit(store, sandbox, store.facts(sandbox.id))
+
+
+def unknown_sandbox() -> NoReturn:
+    """A friendly stop for a link to a sandbox that does not exist, with a way out."""
+    st.session_state.pop(SANDBOX, None)
+    st.header(text("app", "sandbox_unknown_title"))
+    st.write(text("app", "sandbox_unknown_body"))
+    if st.button(text("app", "sandbox_new"), type="primary", key="new_sandbox"):
+        st.query_params.clear()
+        st.rerun()
+    st.stop()
+
+
+def go(page: str, **params: Any) -> NoReturn:
+    """Open another page of the app, keeping the sandbox in the URL."""
+    query = {SANDBOX: st.session_state[SANDBOX], **{k: str(v) for k, v in params.items() if v is not None}}
+    st.switch_page(PAGES[page], query_params=query)
+
+
+def home() -> None:
+    """The root URL opens the walkthrough, keeping any query parameters (so `/walkthrough` links work too)."""
+    params = {key: st.query_params.get(key) for key in st.query_params if key != SANDBOX}
+    go("walkthrough", **params)

@@ -1,0 +1,174 @@
+"""The walkthrough's widgets: the step card, the step list, and the simulator beside each step.
+
+The step number and the order live in the URL (`?step=&order=`), so a reload or a shared link
+resumes the same place; the app owns the step index, as a product tour does.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from guide.content import text
+from guide.models import Order
+from guide.store import UnknownOrder
+from guide.ui.conversation import conversation_panel
+from guide.ui.order import assessment_section, cancel_section, order_header, status_section
+from guide.ui.orders import my_orders_panel, needs_sign_in, sign_in_panel
+from guide.ui.refunds import refund_panel
+from guide.ui.state import Visit
+from guide.ui.widgets import plain, status_badge
+from guide.walkthrough import Step, StepState, steps
+
+KEY = "walk"
+ICONS = {
+    StepState.DONE: ":material/check_circle:",
+    StepState.TO_DO: ":material/radio_button_unchecked:",
+    StepState.SKIPPED: ":material/remove_circle_outline:",
+}
+
+
+def chosen_order(visit: Visit) -> Order | None:
+    """The order the walkthrough works on: the URL's, else the last one opened. A bad id is dropped."""
+    wanted = st.query_params.get("order") or visit.facts.get("opened_order")
+    if not wanted:
+        return None
+    try:
+        return visit.store.get_order(visit.sandbox.id, wanted).order
+    except UnknownOrder:
+        st.warning(text("app", "order_unknown"))
+        st.query_params.pop("order", None)
+        return None
+
+
+def step_from_url(states: list[StepState], resume: int) -> int:
+    """The 1-based step in the URL, or where to resume. A step that does not exist says so."""
+    raw = st.query_params.get("step")
+    if raw is None:
+        return resume
+    if raw.isdigit() and 1 <= int(raw) <= len(states):
+        return int(raw)
+    st.warning(text("walkthrough", "step_unknown", step=raw[:40]))
+    return 1
+
+
+def go_to_step(number: int) -> None:
+    st.query_params["step"] = str(number)
+
+
+def neighbour(states: list[StepState], number: int, direction: int) -> int | None:
+    """The next (or previous) step that is not skipped."""
+    candidate = number + direction
+    while 1 <= candidate <= len(states):
+        if states[candidate - 1] is not StepState.SKIPPED:
+            return candidate
+        candidate += direction
+    return None
+
+
+def step_card(step: Step, number: int, state: StepState) -> None:
+    total = len(steps())
+    with st.container(border=True):
+        st.caption(text("walkthrough", "progress", number=number, total=total))
+        st.subheader(step.title)
+        st.write(step.instruction)
+        st.markdown(f"**{text('walkthrough', 'why')}:** {step.why}")
+        st.markdown(f"**{text('walkthrough', 'watch_for')}:** {step.watch_for}")
+        if state is StepState.DONE:
+            st.success(text("walkthrough", "done"), icon=":material/check_circle:")
+        elif state is StepState.SKIPPED:
+            st.info(text("walkthrough", "skipped"), icon=":material/remove_circle_outline:")
+        else:
+            st.caption(text("walkthrough", "to_do"))
+
+
+def step_buttons(states: list[StepState], number: int) -> None:
+    back, forward = st.columns(2)
+    previous, following = neighbour(states, number, -1), neighbour(states, number, +1)
+    back.button(
+        text("walkthrough", "back"),
+        key=f"{KEY}_back",
+        disabled=previous is None,
+        icon=":material/arrow_back:",
+        on_click=go_to_step,
+        args=(previous or number,),
+    )
+    forward.button(
+        text("walkthrough", "next"),
+        key=f"{KEY}_next",
+        type="primary",
+        disabled=following is None,
+        icon=":material/arrow_forward:",
+        on_click=go_to_step,
+        args=(following or number,),
+    )
+
+
+def step_list(states: list[StepState], current: int) -> None:
+    with st.expander(text("walkthrough", "steps"), expanded=False):
+        for number, (step, state) in enumerate(zip(steps(), states, strict=True), start=1):
+            label = f"{number}. {step.title}" + (
+                f" ({text('walkthrough', 'skipped').lower()})" if state is StepState.SKIPPED else ""
+            )
+            st.button(
+                label,
+                key=f"{KEY}_goto_{number}",
+                icon=ICONS[state],
+                type="tertiary",
+                disabled=number == current,
+                on_click=go_to_step,
+                args=(number,),
+            )
+
+
+def _choose(visit: Visit, order_id: str) -> None:
+    visit.did("opened_order", order_id)
+    st.query_params["order"] = order_id
+    st.rerun()
+
+
+def simulator_panel(step: Step, visit: Visit, order: Order | None) -> None:
+    """The part of the simulator this step is about, working on the walkthrough's order."""
+    if step.panel == "sign_in":
+        sign_in_panel(visit, key=f"{KEY}_sign_in")
+        return
+    if needs_sign_in(visit, key=KEY):
+        return
+    if step.panel == "my_orders" and "opened_my_orders" not in visit.facts:
+        st.button(
+            text("orders", "open"),
+            key=f"{KEY}_open_orders",
+            type="primary",
+            icon=":material/receipt_long:",
+            on_click=visit.did,
+            args=("opened_my_orders", "yes"),
+        )
+        return
+    if step.panel in ("my_orders", "find_order") or order is None:
+        if order is None and step.panel not in ("my_orders", "find_order"):
+            st.info(text("walkthrough", "choose_order"))
+        my_orders_panel(visit, key=f"{KEY}_orders", on_details=lambda order_id: _choose(visit, order_id))
+        return
+    match step.panel:
+        case "order_status":
+            order_header(order)
+            status_section(visit, order, key=KEY)
+        case "assessment":
+            st.markdown(f"**{order.id}** · {plain(order.seller.name)}")
+            status_badge(order.status)
+            assessment_section(visit, order, key=KEY)
+        case "cancel":
+            st.markdown(f"**{order.id}** · {plain(order.seller.name)}")
+            status_badge(order.status)
+            cancel_section(visit, order, key=KEY)
+        case "contact_seller":
+            conversation_panel(visit, order, key=f"{KEY}_contact_{order.id}")
+        case "refund":
+            st.button(
+                text("details", "refund_tracker"),
+                key=f"{KEY}_refunds",
+                icon=":material/payments:",
+                on_click=visit.did,
+                args=("viewed_refund", order.id),
+            )
+            if visit.facts.get("viewed_refund") == order.id:
+                refund_panel(visit, only=order.id)

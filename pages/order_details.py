@@ -1,0 +1,44 @@
+"""Order details: status, assessment, Cancel order / Request cancellation, timeline and lifecycle."""
+
+import streamlit as st
+
+from guide.content import text
+from guide.store import UnknownOrder
+from guide.ui.diagram import lifecycle_diagram
+from guide.ui.order import assessment_section, cancel_section, order_header, status_section, timeline
+from guide.ui.orders import needs_sign_in
+from guide.ui.state import go, visit
+from guide.ui.widgets import page_header
+
+here = visit()
+page_header(text("details", "title"), here.sandbox.clock)
+if needs_sign_in(here, key="details_page"):
+    st.stop()
+
+order_id = st.query_params.get("order", "")
+try:
+    state = here.store.get_order(here.sandbox.id, order_id)
+except UnknownOrder:
+    st.warning(text("app", "order_unknown") if order_id else text("app", "pick_order_first"))
+    if st.button(text("app", "back_to_orders"), key="details_back"):
+        go("my_orders")
+    st.stop()
+order = state.order
+here.did("opened_order", order.id)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    order_header(order)
+with right, st.container(border=True):
+    status_section(here, order, key="details")
+    assessment_section(here, order, key="details")
+    cancel_section(here, order, key="details")
+    if st.button(text("details", "contact_seller"), key="details_contact", icon=":material/chat:"):
+        go("contact_seller", order=order.id)
+    if st.button(text("details", "refund_tracker"), key="details_refund", icon=":material/payments:"):
+        go("refunds", order=order.id)
+
+st.subheader(text("details", "timeline"))
+timeline(state)
+st.subheader(text("details", "lifecycle"))
+lifecycle_diagram(order.status)

@@ -1,0 +1,16 @@
+"""Refunds: money back per order, with expected dates by payment method."""
+
+import streamlit as st
+
+from guide.content import text
+from guide.ui.orders import needs_sign_in
+from guide.ui.refunds import refund_panel
+from guide.ui.state import visit
+from guide.ui.widgets import page_header
+
+here = visit()
+page_header(text("refunds", "title"), here.sandbox.clock)
+if needs_sign_in(here, key="refunds_page"):
+    st.stop()
+here.did("viewed_refund", st.query_params.get("order", ""))
+refund_panel(here)

@@ -1,0 +1,48 @@
+"""Walkthrough: the seed guide's nine steps, each beside the part of the simulator where you do it."""
+
+import streamlit as st
+
+from guide.content import text
+from guide.policy import assess
+from guide.ui.state import visit
+from guide.ui.walkthrough import (
+    chosen_order,
+    simulator_panel,
+    step_buttons,
+    step_card,
+    step_from_url,
+    step_list,
+)
+from guide.ui.widgets import page_header
+from guide.walkthrough import StepState, can_self_cancel, progress, resume_at, steps
+
+here = visit()
+page_header(text("walkthrough", "title"), here.sandbox.clock)
+
+order = chosen_order(here)
+assessment = assess(order, here.sandbox.clock, here.sandbox.profile) if order else None
+path = assessment.path if assessment else None
+states = progress(here.facts, order, path)
+number = step_from_url(states, resume_at(states))
+st.query_params["step"] = str(number)
+if order is not None:
+    st.query_params["order"] = order.id
+step = steps()[number - 1]
+
+done = sum(state is StepState.DONE for state in states)
+counted = sum(state is not StepState.SKIPPED for state in states)
+st.progress(done / counted, text=text("walkthrough", "done_count", done=done, total=counted))
+
+guide_column, simulator_column = st.columns([2, 3], gap="large")
+with guide_column:
+    step_card(step, number, states[number - 1])
+    if order is not None and assessment is not None and not can_self_cancel(here.facts, order, path):
+        reason = assessment.why[0] if assessment.why else text("path", assessment.path)
+        st.warning(text("walkthrough", "branch_contact", reason=reason), icon=":material/fork_right:")
+    step_buttons(states, number)
+    if done == counted:
+        st.success(text("walkthrough", "finished"), icon=":material/celebration:")
+    step_list(states, number)
+with simulator_column:
+    st.subheader(text("walkthrough", "simulator"))
+    simulator_panel(step, here, order)
