@@ -27,7 +27,7 @@ st.selectbox(
 )
 profile = here.sandbox.profile
 st.caption(profile.summary)
-st.dataframe(pd.DataFrame(rule_rows(profile)), hide_index=True, width="stretch")
+st.table(pd.DataFrame(rule_rows(profile)), hide_index=True)
 
 st.subheader(text("rules", "lifecycle"))
 lifecycle_diagram()

@@ -10,7 +10,7 @@ from guide.models import Status
 
 def lifecycle_mermaid(current: Status | None = None) -> str:
     """Mermaid source: one node a status (content labels), one arrow an event."""
-    lines = ["flowchart LR"]
+    lines = ["flowchart TD"]
     for status in Status:
         label = text("status", status).replace('"', "'")
         lines.append(f'    {status.value}["{label}"]')

@@ -16,8 +16,6 @@ def rule_value(value: object) -> str:
         return text("rule_value", "yes" if value else "no")
     if isinstance(value, Span):
         return f"{value.low:g}–{value.high:g}"
-    if isinstance(value, dict):
-        return "; ".join(_refund(method, time) for method, time in value.items())
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -30,15 +28,22 @@ def _refund(method: str, time: RefundTime) -> str:
 
 
 def rule_rows(profile: PolicyProfile) -> list[dict[str, str]]:
-    return [
-        {
-            text("rules", "rule"): text("rule_name", name),
-            text("rules", "value"): rule_value(rule.value),
-            text("rules", "sources"): "; ".join(rule.sources),
-            text("rules", "note"): rule.note,
-        }
-        for name, rule in profile.rules()
-    ]
+    """One row a rule; refund times get one row a payment method."""
+    rows = []
+    for name, rule in profile.rules():
+        values = rule.value.items() if isinstance(rule.value, dict) else [(None, rule.value)]
+        for method, value in values:
+            label = text("rule_name", name)
+            shown = _refund(method, value) if method is not None else rule_value(value)
+            rows.append(
+                {
+                    text("rules", "rule"): label,
+                    text("rules", "value"): shown,
+                    text("rules", "sources"): "; ".join(rule.sources),
+                    text("rules", "note"): rule.note,
+                }
+            )
+    return rows
 
 
 def switch_profile(visit: Visit) -> None:

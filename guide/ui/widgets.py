@@ -28,7 +28,9 @@ def day(moment: datetime) -> str:
 
 
 def money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
+    """An amount with the currency's own number of decimals (JPY none, KWD three)."""
+    decimals = load("ui.json")["currency_decimals"].get(currency, 2)
+    return f"{amount:,.{decimals}f} {currency}"
 
 
 def page_header(title: str, clock: datetime) -> None:
