@@ -279,14 +279,18 @@ class Store:
     # --- sandboxes ---
 
     def create_sandbox(
-        self, seed: int | None = None, profile_id: str | None = None, clock: datetime | None = None
+        self,
+        seed: int | None = None,
+        profile_id: str | None = None,
+        clock: datetime | None = None,
+        demo: bool = True,
     ) -> Sandbox:
-        """A new sandbox with an unguessable id, its own clock and a seeded set of demo orders."""
+        """A new sandbox with an unguessable id, its own clock and (unless `demo` is off) seeded demo orders."""
         profile = get_profile(profile_id)
         seed = secrets.randbits(62) if seed is None else seed
         clock = (clock or datetime.now(UTC)).replace(microsecond=0)
         sandbox = Sandbox(secrets.token_urlsafe(SANDBOX_ID_BYTES), seed, clock, profile.id, datetime.now(UTC))
-        states = demo_orders(seed, clock, profile)
+        states = demo_orders(seed, clock, profile) if demo else []
         with self._write() as conn:
             conn.execute(insert(sandboxes).values(**sandbox.__dict__, version=0))
             self._insert_orders(conn, sandbox, states, profile)
@@ -581,33 +585,9 @@ class Store:
     def import_orders(self, sandbox_id: str, payload: str | bytes) -> list[Order]:
         """Add Order JSON v1 orders to a sandbox: all of them, or none with every bad row named."""
         sandbox = self.get_sandbox(sandbox_id)
-        rows = _parse_import(payload)
+        rows = parse_import(payload)
         profile = sandbox.profile
-        problems: list[RowError] = []
-        accepted: list[OrderState] = []
-        seen: dict[str, int] = {}
-        for number, raw in enumerate(rows, start=1):
-            order_id = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") is not None else None
-            if not isinstance(raw, dict):
-                problems.append(RowError(number, None, "order", text("errors", "import_row_not_object")))
-                continue
-            try:
-                order = Order.model_validate(raw)
-            except ValidationError as error:
-                problems.extend(RowError(number, order_id, f, m) for f, m in field_errors(error))
-                continue
-            if order.id in seen:
-                message = text("errors", "import_duplicate_in_file", row=seen[order.id])
-                problems.append(RowError(number, order.id, "id", message))
-                continue
-            seen[order.id] = number
-            latest = max(getattr(order, name) for name in _STAMPS if getattr(order, name) is not None)
-            if latest > sandbox.clock:
-                message = text("errors", "import_after_clock", clock=sandbox.clock.strftime("%d %b %Y %H:%M UTC"))
-                problems.append(RowError(number, order.id, "placed_at", message))
-                continue
-            state = lifecycle.replay(lifecycle.events_from_snapshot(order, profile))
-            accepted.append(state)
+        accepted, problems, seen = check_rows(rows, profile, sandbox.clock)
         with self._write() as conn:
             self._locked_sandbox(conn, sandbox_id)
             if seen:
@@ -693,7 +673,39 @@ class _VersionConflict(Exception):
     """Another transaction changed the order between our read and our write."""
 
 
-def _parse_import(payload: str | bytes) -> list[Any]:
+def check_rows(
+    rows: Sequence[Any], profile: PolicyProfile, clock: datetime
+) -> tuple[list[OrderState], list[RowError], dict[str, int]]:
+    """Validate import rows: the orders as replayed logs, every problem with its row and field, and
+    the row number of each order id."""
+    problems: list[RowError] = []
+    accepted: list[OrderState] = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(rows, start=1):
+        if not isinstance(raw, dict):
+            problems.append(RowError(number, None, "order", text("errors", "import_row_not_object")))
+            continue
+        order_id = str(raw["id"])[:40] if raw.get("id") is not None else None
+        try:
+            order = Order.model_validate(raw)
+        except ValidationError as error:
+            problems.extend(RowError(number, order_id, f, m) for f, m in field_errors(error))
+            continue
+        if order.id in seen:
+            message = text("errors", "import_duplicate_in_file", row=seen[order.id])
+            problems.append(RowError(number, order.id, "id", message))
+            continue
+        seen[order.id] = number
+        latest = max(getattr(order, name) for name in _STAMPS if getattr(order, name) is not None)
+        if latest > clock:
+            message = text("errors", "import_after_clock", clock=clock.strftime("%d %b %Y %H:%M UTC"))
+            problems.append(RowError(number, order.id, "placed_at", message))
+            continue
+        accepted.append(lifecycle.replay(lifecycle.events_from_snapshot(order, profile)))
+    return accepted, problems, seen
+
+
+def parse_import(payload: str | bytes) -> list[Any]:
     """The rows of an import file: a JSON list of orders, or {"orders": [...]}."""
     size = len(payload.encode("utf-8") if isinstance(payload, str) else payload)
     if size > IMPORT_MAX_BYTES:

@@ -24,12 +24,15 @@ def load(name: str) -> Any:
 
 @cache
 def _texts(language: str) -> dict[str, dict[str, str]]:
-    """The domain's words (text/en.json) and the app's (text/en.ui.json), as one set of sections."""
-    merged = dict(load(f"text/{language}.json"))
-    for section, entries in load(f"text/{language}.ui.json").items():
-        if section in merged:
-            raise ValueError(f"section {section!r} is in both text files")
-        merged[section] = entries
+    """Every text file of a language (text/en.json, text/en.ui.json, ...) as one set of sections."""
+    folder = resources.files(__name__).joinpath("text")
+    names = sorted(e.name for e in folder.iterdir() if e.name.split(".")[0] == language and e.name.endswith(".json"))
+    merged: dict[str, dict[str, str]] = {}
+    for name in names:
+        for section, entries in load(f"text/{name}").items():
+            if section in merged:
+                raise ValueError(f"section {section!r} is in two text files")
+            merged[section] = entries
     return merged
 
 

@@ -129,7 +129,8 @@ def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: 
             if order.cancel_refused_at is not None:
                 why.add("seller_refused")
                 return Path.CONTACT_SELLER, False
-            why.add("request_needed", hours=profile.seller_answer_hours.value)
+            key = "request_needed" if order.has_paid else "request_needed_unpaid"  # cash on delivery
+            why.add(key, hours=profile.seller_answer_hours.value)
             if order.ship_by is not None and order.ship_by - now < window:
                 why.add("ship_by_near", when=_when(order.ship_by))
             if order.made_to_order:

@@ -1,0 +1,286 @@
+"""Training for support staff: scenarios as data, the starting order they describe, and scoring.
+
+A scenario is a customer's message plus an order (Order JSON v1) and any actions to replay on it.
+The trainee answers three questions (what the status means, what to do, what to say about refund
+timing) and works the case in the simulator; each answer and each action is scored with the reason
+and the DOMAIN.md rule behind it. The answer key is checked against `assess()` by a test.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from guide import lifecycle
+from guide.content import cancel_reasons, load, text
+from guide.lifecycle import Action, OrderState
+from guide.models import TIMESTAMPS, Event, EventKind, Order, Path, PaymentMethod, Status
+from guide.policy import assess, get_profile, load_profiles
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class Question(StrEnum):
+    STATUS = "status"  # what the status means
+    PATH = "path"  # what to do
+    REFUND = "refund"  # what to tell the customer about refund timing
+
+
+class RefundAnswer(StrEnum):
+    """What to tell the customer about the money (DOMAIN.md: Refunds)."""
+
+    NOTHING_PAID = "nothing_paid"
+    CARD = "card"
+    BALANCE = "balance"
+    ALIPAY_ACCOUNT = "alipay_account"
+    COUPON = "coupon"
+    UNVERIFIED = "unverified"
+
+
+REFUND_BY_METHOD: dict[PaymentMethod, RefundAnswer] = {
+    PaymentMethod.CARD: RefundAnswer.CARD,
+    PaymentMethod.BALANCE: RefundAnswer.BALANCE,
+    PaymentMethod.BANK_TRANSFER: RefundAnswer.ALIPAY_ACCOUNT,
+    PaymentMethod.CASH_ON_DELIVERY: RefundAnswer.COUPON,
+    PaymentMethod.PAYPAL: RefundAnswer.UNVERIFIED,
+    PaymentMethod.KLARNA: RefundAnswer.UNVERIFIED,
+}
+
+
+class Check(StrEnum):
+    """What the trainee should have done in the simulator."""
+
+    OPENED_DETAILS = "opened_details"
+    CHECKED_STATUS = "checked_status"
+    RIGHT_PATH = "right_path"
+    FAIR_REASON = "fair_reason"
+
+
+class ReplayStep(BaseModel):
+    """One thing that happened before the case reached the trainee: a buyer action, or the clock moving on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: AwareDatetime
+    action: Action | None = None  # None: only let the clock run to `at`
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Key(BaseModel):
+    """The expected answer to one question, why, and the DOMAIN.md rule that says so."""
+
+    model_config = ConfigDict(frozen=True)
+
+    answer: str
+    why: str = Field(min_length=10)
+    rule: Annotated[str, Field(pattern=r"^DOMAIN\.md: .+")]
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9-]{3,60}$")]
+    title: str = Field(min_length=3, max_length=120)
+    difficulty: Difficulty
+    customer: str = Field(min_length=1, max_length=60)
+    message: str = Field(min_length=10, max_length=1500)
+    profile: str
+    seed: int = Field(ge=0)
+    now: AwareDatetime
+    order: Order
+    replay: list[ReplayStep] = Field(default_factory=list)
+    seller_at_fault: bool = False
+    answers: dict[Question, Key]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.profile not in load_profiles():
+            raise ValueError(f"unknown profile {self.profile!r}")
+        if set(self.answers) != set(Question):
+            raise ValueError("answers must cover status, path and refund")
+        Status(self.answers[Question.STATUS].answer)
+        Path(self.answers[Question.PATH].answer)
+        RefundAnswer(self.answers[Question.REFUND].answer)
+        if any(step.at > self.now for step in self.replay):
+            raise ValueError("every replayed step must happen before `now`")
+        # The case starts after everything the order records (ship_by is a deadline, not a stamp), and the
+        # replay runs forward from there: else the simulator would hold events from the trainee's future.
+        stamps = {name: value for name in TIMESTAMPS if (value := getattr(self.order, name)) is not None}
+        last = max(stamps, key=lambda name: stamps[name])
+        if self.now < stamps[last]:
+            raise ValueError(f"`now` must not be before the order's {last}")
+        moments = [step.at for step in self.replay]
+        if moments != sorted(moments) or (moments and moments[0] < stamps[last]):
+            raise ValueError(f"replayed steps must be in time order, after the order's {last}")
+        return self
+
+    def starting_state(self) -> OrderState:
+        """The order as the trainee finds it: imported, then the replay steps, then the clock run to `now`."""
+        profile = get_profile(self.profile)
+        state = lifecycle.replay(lifecycle.events_from_snapshot(self.order, profile))
+        for step in self.replay:
+            state = lifecycle.advance(state, step.at, self.seed, profile)
+            if step.action is not None:
+                state = lifecycle.apply_action(state, step.action, step.at, profile, **step.params)
+        return lifecycle.advance(state, self.now, self.seed, profile)
+
+
+@cache
+def scenarios() -> dict[str, Scenario]:
+    """Every scenario in content/scenarios/, validated, in file-name order."""
+    folder = resources.files("guide.content").joinpath("scenarios")
+    found: dict[str, Scenario] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            scenario = Scenario.model_validate(json.loads(entry.read_text("utf-8")))
+            if scenario.id in found:
+                raise ValueError(f"two scenarios use the id {scenario.id!r}")
+            found[scenario.id] = scenario
+    return found
+
+
+def rule_answers(scenario: Scenario) -> dict[Question, str]:
+    """What the rules themselves say for the scenario's starting order: the key must agree."""
+    state = scenario.starting_state()
+    order = state.order
+    result = assess(order, scenario.now, get_profile(scenario.profile))
+    refund = REFUND_BY_METHOD[order.payment_method] if order.has_paid else RefundAnswer.NOTHING_PAID
+    return {Question.STATUS: order.status.value, Question.PATH: result.path.value, Question.REFUND: refund.value}
+
+
+def options(question: Question) -> list[str]:
+    """Every answer a trainee can pick for a question, in a stable order."""
+    match question:
+        case Question.STATUS:
+            return [s.value for s in Status]
+        case Question.PATH:
+            return [p.value for p in Path]
+        case Question.REFUND:
+            return [r.value for r in RefundAnswer]
+
+
+def option_label(question: Question, value: str) -> str:
+    match question:
+        case Question.STATUS:
+            return f"{text('status', value)}: {text('status_meaning', value)}"
+        case Question.PATH:
+            return text("next_action", value)
+        case Question.REFUND:
+            return text("refund_answer", value)
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+PATH_ACTIONS: dict[Path, frozenset[EventKind]] = {
+    Path.CANCEL_NOW: frozenset({EventKind.CANCELLED}),
+    Path.REQUEST_CANCELLATION: frozenset({EventKind.CANCEL_REQUESTED}),
+    Path.CONTACT_SELLER: frozenset({EventKind.MESSAGE_SENT}),
+    Path.OPEN_DISPUTE: frozenset({EventKind.DISPUTE_OPENED}),
+    Path.WAIT: frozenset(),
+    Path.NOTHING_TO_DO: frozenset(),
+}
+ACTIVE_KINDS = frozenset({EventKind.CANCELLED, EventKind.CANCEL_REQUESTED, EventKind.DISPUTE_OPENED})
+
+
+class Mark(BaseModel):
+    """One scored item: what was expected, what the trainee did, and the feedback with its rule."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item: str
+    correct: bool
+    given: str
+    expected: str
+    feedback: str
+    rule: str
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    marks: list[Mark]
+
+    @property
+    def score(self) -> float:
+        return sum(m.correct for m in self.marks) / len(self.marks)
+
+
+def score(
+    scenario: Scenario, answers: dict[Question, str], facts: dict[str, str], trainee_events: Sequence[Event]
+) -> Result:
+    """Score the answers and the actions the trainee took (events after the case started)."""
+    marks = []
+    for question in Question:
+        key = scenario.answers[question]
+        given = answers.get(question, "")
+        correct = given == key.answer
+        feedback = (text("training", "right") if correct else text("training", "wrong")) + " " + key.why
+        marks.append(Mark(item=question.value, correct=correct, given=given, expected=key.answer, feedback=feedback,
+                          rule=key.rule))
+    marks.extend(_action_marks(scenario, facts, trainee_events))
+    return Result(marks=marks)
+
+
+def _action_marks(scenario: Scenario, facts: dict[str, str], events: Sequence[Event]) -> list[Mark]:
+    order_id = scenario.order.id
+    expected_path = Path(scenario.answers[Question.PATH].answer)
+    rules = load("training.json")["check_rules"]
+    done = {kind for kind in (e.kind for e in events)}
+    wanted = PATH_ACTIONS[expected_path]
+    if wanted:
+        right_path = bool(wanted & done) and not (done & ACTIVE_KINDS - wanted)
+    else:
+        right_path = not (done & ACTIVE_KINDS)
+    reasons = [str(e.data.get("reason")) for e in events if e.kind in (EventKind.CANCELLED, EventKind.CANCEL_REQUESTED)]
+    blamed = any(cancel_reasons()[r].blames_seller for r in reasons if r in cancel_reasons())
+    fair = scenario.seller_at_fault or not blamed
+    checks = {
+        Check.OPENED_DETAILS: facts.get("opened_order") == order_id,
+        Check.CHECKED_STATUS: facts.get("read_status") == order_id,
+        Check.RIGHT_PATH: right_path,
+        Check.FAIR_REASON: fair,
+    }
+    did = ", ".join(text("event", k) for k in sorted(done & (ACTIVE_KINDS | {EventKind.MESSAGE_SENT}))) or text(
+        "training", "no_action"
+    )
+    return [
+        Mark(
+            item=check.value,
+            correct=ok,
+            given=did if check is Check.RIGHT_PATH else ("yes" if ok else "no"),
+            expected=text("path", expected_path) if check is Check.RIGHT_PATH else "yes",
+            feedback=text(
+                "check_feedback", f"{check.value}_{'ok' if ok else 'missed'}", path=text("path", expected_path)
+            ),
+            rule=rules[check.value],
+        )
+        for check, ok in checks.items()
+    ]
+
+
+def level_scores(best: dict[str, float]) -> dict[Difficulty, float | None]:
+    """Each difficulty's mean of the best score per scenario tried (None when too few were tried)."""
+    needed = load("training.json")["certificate"]["min_scenarios_per_level"]
+    by_level: dict[Difficulty, list[float]] = {d: [] for d in Difficulty}
+    for scenario_id, value in best.items():
+        scenario = scenarios().get(scenario_id)
+        if scenario is not None:
+            by_level[scenario.difficulty].append(value)
+    return {d: (sum(v) / len(v) if len(v) >= needed else None) for d, v in by_level.items()}
+
+
+def certified(best: dict[str, float]) -> bool:
+    """At least the pass mark on every difficulty level (DESIGN: certificate)."""
+    mark = load("training.json")["certificate"]["pass_mark"]
+    # A mean is a float: (1.0 + 0.7 + 0.7) / 3 is 0.7999999999999999, which is the pass mark all the same.
+    return all(value is not None and round(value, 9) >= mark for value in level_scores(best).values())

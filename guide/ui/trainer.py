@@ -1,0 +1,216 @@
+"""The trainer dashboard's widgets: the passcode gate, progress tables, charts, export and classes."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import time
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from guide.content import text
+from guide.store import ImportRejected
+from guide.training import Question, scenarios
+from guide.training_store import TrainingInputError
+from guide.ui.training import get_training
+
+UNLOCKED = "trainer_unlocked"
+FAILURES = "trainer_failures"
+MAX_DELAY_SECONDS = 5.0
+
+
+def configured_passcode() -> str | None:
+    """The operator's passcode: CANCEL_COACH_TRAINER_PASSCODE, else trainer_passcode in st.secrets."""
+    from_env = os.environ.get("CANCEL_COACH_TRAINER_PASSCODE")
+    if from_env:
+        return from_env
+    try:
+        value = st.secrets.get("trainer_passcode")
+    except Exception:
+        return None
+    return str(value) if value else None
+
+
+def gate() -> bool:
+    """True when the dashboard may show data; otherwise it explains what to do and shows none."""
+    passcode = configured_passcode()
+    if passcode is None:
+        st.info(text("trainer", "not_configured"), icon=":material/lock:")
+        st.caption(text("trainer", "how_to"))
+        return False
+    if st.session_state.get(UNLOCKED):
+        st.button(text("trainer", "lock"), key="trainer_lock", on_click=lambda: st.session_state.pop(UNLOCKED, None))
+        return True
+    with st.form("trainer_gate"):
+        st.text_input(text("trainer", "passcode"), type="password", key="trainer_passcode_input")
+        st.form_submit_button(text("trainer", "unlock"), type="primary", on_click=_try, args=(passcode,))
+    if st.session_state.get(FAILURES):
+        st.error(text("trainer", "wrong"))
+    return False
+
+
+def _try(passcode: str) -> None:
+    """Constant-time comparison; each wrong attempt in a row waits longer (up to a few seconds)."""
+    given = st.session_state.pop("trainer_passcode_input", "") or ""
+    if hmac.compare_digest(given.encode("utf-8"), passcode.encode("utf-8")):
+        st.session_state[UNLOCKED] = True
+        st.session_state.pop(FAILURES, None)
+        return
+    failures = st.session_state.get(FAILURES, 0) + 1
+    st.session_state[FAILURES] = failures
+    time.sleep(min(0.5 * 2 ** (failures - 1), MAX_DELAY_SECONDS))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def attempts_frame(class_id: str | None, version: int) -> pd.DataFrame:
+    """Every scored attempt, one row each with its answers; `version` (the attempt count) refreshes it."""
+    del version
+    rows = get_training().submitted_rows(class_id)
+    titles = {s.id: s.title for s in scenarios().values()}
+    records = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        pair = (row["trainee_id"], row["scenario_id"])
+        seen[pair] = seen.get(pair, 0) + 1
+        answers = json.loads(row["answers"] or "{}")
+        marks = {m["item"]: m for m in json.loads(row["marks"] or "[]")}
+        record = {
+            "trainee_id": row["trainee_id"],
+            text("trainer", "col_trainee"): row["name"],
+            text("trainer", "col_scenario"): titles.get(row["scenario_id"], row["scenario_id"]),
+            "scenario_id": row["scenario_id"],
+            text("trainer", "col_attempt"): seen[pair],
+            text("trainer", "col_score"): round(float(row["score"] or 0.0), 3),
+            text("trainer", "col_when"): row["submitted_at"].strftime("%Y-%m-%d %H:%M"),
+        }
+        for question in Question:
+            given = answers.get(question.value, "")
+            record[text("question", question)] = answer_label(question, given) if given else ""
+            record[f"{question.value}_correct"] = bool(marks.get(question.value, {}).get("correct"))
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def answer_label(question: Question, value: str) -> str:
+    """A short label for an answer: the status or path name, or the refund answer's first words."""
+    if question is Question.STATUS:
+        return text("status", value)
+    if question is Question.PATH:
+        return text("path", value)
+    return text("refund_answer", value).split(",")[0].split(";")[0]
+
+
+def progress_table(frame: pd.DataFrame) -> None:
+    trainee, scenario, score = (text("trainer", c) for c in ("col_trainee", "col_scenario", "col_score"))
+    best = frame.pivot_table(index=trainee, columns=scenario, values=score, aggfunc="max")
+    st.dataframe(best.style.format("{:.0%}", na_rep="–"), width="stretch")
+
+
+def attempts_table(frame: pd.DataFrame) -> None:
+    hidden = ["trainee_id", "scenario_id", *(f"{q.value}_correct" for q in Question)]
+    st.dataframe(frame.drop(columns=hidden), hide_index=True, width="stretch")
+
+
+def charts(frame: pd.DataFrame) -> None:
+    scenario, score = text("trainer", "col_scenario"), text("trainer", "col_score")
+    by_scenario = frame.groupby(scenario, as_index=False)[score].mean()
+    st.altair_chart(
+        alt.Chart(by_scenario, title=text("trainer", "by_scenario"))
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{score}:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y(f"{scenario}:N", sort="-x"),
+        ),
+        width="stretch",
+    )
+    wrong = []
+    for question in Question:
+        misses = frame[~frame[f"{question.value}_correct"]]
+        for (title, given), count in misses.groupby([scenario, text("question", question)]).size().items():
+            wrong.append(
+                {
+                    scenario: title,
+                    text("trainer", "col_question"): text("question", question),
+                    text("trainer", "col_answer"): given or "–",
+                    text("trainer", "col_count"): int(count),
+                }
+            )
+    if wrong:
+        top = pd.DataFrame(wrong).sort_values(text("trainer", "col_count"), ascending=False).head(15)
+        st.altair_chart(
+            alt.Chart(top, title=text("trainer", "wrong_answers"))
+            .mark_bar()
+            .encode(
+                x=alt.X(f"{text('trainer', 'col_count')}:Q"),
+                y=alt.Y(f"{text('trainer', 'col_answer')}:N", sort="-x"),
+                color=alt.Color(f"{text('trainer', 'col_question')}:N"),
+                tooltip=list(top.columns),
+            ),
+            width="stretch",
+        )
+
+
+def export_button(frame: pd.DataFrame) -> None:
+    st.download_button(
+        text("trainer", "export"),
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name="cancel-coach-attempts.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+
+
+def classes_panel() -> None:
+    training = get_training()
+    flash = st.session_state.pop("trainer_flash", None)
+    if flash:
+        (st.success if flash[0] == "ok" else st.error)(flash[1])
+    with st.form("new_class", clear_on_submit=True):
+        st.text_input(text("trainer", "new_class"), key="new_class_name", max_chars=80)
+        st.multiselect(
+            text("trainer", "class_scenarios"),
+            list(scenarios()),
+            format_func=lambda sid: scenarios()[sid].title,
+            key="new_class_scenarios",
+            help=text("trainer", "class_scenarios_help"),
+        )
+        st.form_submit_button(text("trainer", "create_class"), on_click=_create_class)
+    for group in training.list_classes():
+        with st.expander(group.name):
+            st.text_input(
+                text("trainer", "class_link"), f"?class={group.id}", key=f"class_link_{group.id}", disabled=True
+            )
+            st.caption(", ".join(scenarios()[s].title for s in group.scenario_ids if s in scenarios()) or "–")
+            upload = st.file_uploader(
+                text("trainer", "load_orders"),
+                type=["json"],
+                key=f"class_orders_{group.id}",
+                help=text("trainer", "load_orders_help"),
+            )
+            if upload is not None and st.button(text("trainer", "load_orders"), key=f"class_load_{group.id}"):
+                _load_orders(group.id, upload.getvalue())
+
+
+def _create_class() -> None:
+    try:
+        group = get_training().create_class(
+            st.session_state.get("new_class_name", ""), st.session_state.get("new_class_scenarios", [])
+        )
+    except TrainingInputError as refused:
+        st.session_state["trainer_flash"] = ("error", str(refused))
+        return
+    st.session_state["trainer_flash"] = ("ok", text("trainer", "created", name=group.name))
+
+
+def _load_orders(class_id: str, payload: bytes) -> None:
+    try:
+        loaded = get_training().load_class_orders(class_id, payload)
+    except ImportRejected as refused:
+        st.error(str(refused))
+        if refused.errors:
+            st.dataframe(pd.DataFrame([e.__dict__ for e in refused.errors]), hide_index=True)
+        return
+    st.success(text("trainer", "loaded", count=len(loaded)))

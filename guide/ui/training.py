@@ -1,0 +1,252 @@
+"""Training widgets: the trainee's sign-in and progress, a scenario with its questions, and feedback."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from guide.certificate import certificate_pdf
+from guide.content import load, text
+from guide.policy import get_profile
+from guide.store import UnknownOrder
+from guide.training import Difficulty, Question, certified, level_scores, option_label, options, scenarios
+from guide.training_store import Attempt, Trainee, TrainingInputError, TrainingStore, UnknownTrainee
+from guide.ui.actions import buyer_actions
+from guide.ui.conversation import conversation_panel
+from guide.ui.order import cancel_section, order_header, status_section
+from guide.ui.state import Visit, get_store
+from guide.ui.widgets import plain
+
+TRAINEE = "trainee"
+ATTEMPT = "attempt"
+
+
+@st.cache_resource
+def get_training() -> TrainingStore:
+    return TrainingStore(get_store())
+
+
+def current_trainee() -> Trainee | None:
+    """The trainee named in the URL (or this session), or None; a bad link says so plainly."""
+    wanted = st.query_params.get(TRAINEE) or st.session_state.get(TRAINEE)
+    if not wanted:
+        return None
+    try:
+        trainee = get_training().get_trainee(wanted)
+    except UnknownTrainee:
+        st.warning(text("trainee", "unknown"))
+        st.query_params.pop(TRAINEE, None)
+        st.session_state.pop(TRAINEE, None)
+        return None
+    st.session_state[TRAINEE] = trainee.id
+    st.query_params[TRAINEE] = trainee.id
+    return trainee
+
+
+def sign_in_form() -> None:
+    """A display name only; `?class=` in the link puts the trainee in that class."""
+    class_id = st.query_params.get("class")
+    if class_id:
+        try:
+            st.info(text("trainee", "class_joined", name=get_training().get_class(class_id).name))
+        except LookupError:
+            st.warning(text("trainee", "class_unknown"))
+            class_id = None
+    with st.form("trainee_sign_in"):
+        st.text_input(text("trainee", "name"), key="trainee_name", help=text("trainee", "name_help"), max_chars=60)
+        st.form_submit_button(text("trainee", "start"), type="primary", on_click=_start, args=(class_id,))
+    error = st.session_state.pop("trainee_error", None)
+    if error:
+        st.error(error)
+
+
+def _start(class_id: str | None) -> None:
+    try:
+        trainee = get_training().create_trainee(st.session_state.get("trainee_name", ""), class_id)
+    except TrainingInputError as refused:
+        st.session_state["trainee_error"] = str(refused)
+        return
+    st.session_state[TRAINEE] = trainee.id
+    st.query_params[TRAINEE] = trainee.id
+    st.query_params.pop("class", None)
+
+
+def progress_panel(trainee: Trainee) -> None:
+    """Scores by level and, once every level passes, the certificate."""
+    training = get_training()
+    best = training.best_scores(trainee.id)
+    levels = level_scores(best)
+    rules = load("training.json")["certificate"]
+    columns = st.columns(len(Difficulty))
+    for column, level in zip(columns, Difficulty, strict=True):
+        tried = sum(1 for s in training.scenario_set(trainee) if s.difficulty is level and s.id in best)
+        value = levels[level]
+        shown = (
+            text("trainee", "level_value", value=value)
+            if value is not None
+            else text("trainee", "level_pending", count=max(rules["min_scenarios_per_level"] - tried, 0))
+        )
+        column.metric(text("difficulty", level), shown)
+    if certified(best):
+        st.success(text("trainee", "certified"), icon=":material/workspace_premium:")
+        counts = {
+            level: sum(1 for s in training.scenario_set(trainee) if s.difficulty is level and s.id in best)
+            for level in Difficulty
+        }
+        pdf = certificate_pdf(
+            trainee.name,
+            datetime.now(UTC).date(),
+            {level: (levels[level] or 0.0, counts[level]) for level in Difficulty},
+            ", ".join(sorted({get_profile(scenarios()[sid].profile).name for sid in best})),
+        )
+        st.download_button(
+            text("trainee", "certificate"),
+            pdf,
+            file_name=text("certificate", "file"),
+            mime="application/pdf",
+            type="primary",
+            icon=":material/download:",
+        )
+    else:
+        st.caption(text("trainee", "certificate_rule", mark=rules["pass_mark"], count=rules["min_scenarios_per_level"]))
+
+
+def next_scenario_id(trainee: Trainee) -> str | None:
+    """The first scenario not yet passed, easiest first."""
+    training = get_training()
+    best = training.best_scores(trainee.id)
+    mark = load("training.json")["certificate"]["pass_mark"]
+    order = {level: n for n, level in enumerate(Difficulty)}
+    for scenario in sorted(training.scenario_set(trainee), key=lambda s: (order[s.difficulty], s.id)):
+        if best.get(scenario.id, 0.0) < mark:
+            return scenario.id
+    return None
+
+
+def start(trainee_id: str, scenario_id: str) -> None:
+    """Open a scenario in a fresh sandbox (a new attempt)."""
+    attempt = get_training().start_attempt(trainee_id, scenario_id)
+    st.query_params[ATTEMPT] = str(attempt.id)
+
+
+def scenario_chooser(trainee: Trainee) -> None:
+    training = get_training()
+    best = training.best_scores(trainee.id)
+    upcoming = next_scenario_id(trainee)
+    if upcoming is None:
+        st.success(text("trainee", "all_done"))
+    else:
+        st.button(
+            text("trainee", "next"),
+            type="primary",
+            key="trainee_next",
+            help=text("trainee", "next_help"),
+            on_click=start,
+            args=(trainee.id, upcoming),
+        )
+    chosen = st.selectbox(
+        text("trainee", "pick"),
+        [s.id for s in training.scenario_set(trainee)],
+        format_func=lambda sid: _scenario_label(sid, best),
+        key="trainee_pick",
+    )
+    st.button(text("trainee", "open"), key="trainee_open", on_click=start, args=(trainee.id, chosen))
+
+
+def _scenario_label(scenario_id: str, best: dict[str, float]) -> str:
+    scenario = scenarios()[scenario_id]
+    tried = text("trainee", "best", value=best[scenario_id]) if scenario_id in best else text("trainee", "untried")
+    return f"{text('difficulty', scenario.difficulty)} · {scenario.title} · {tried}"
+
+
+def current_attempt(trainee: Trainee) -> Attempt | None:
+    """The attempt in the URL, if it is this trainee's; anything else says so and is dropped."""
+    raw = st.query_params.get(ATTEMPT)
+    if raw is None:
+        return None
+    try:
+        if not re.fullmatch(r"[0-9]{1,11}", raw):
+            raise LookupError(raw)
+        return get_training().get_attempt(trainee.id, int(raw))
+    except LookupError:
+        st.warning(text("trainee", "attempt_unknown"))
+        st.query_params.pop(ATTEMPT, None)
+        return None
+
+
+def case_panel(attempt: Attempt) -> None:
+    """The customer's message, then the order in the simulator where the trainee acts."""
+    scenario = attempt.scenario
+    st.subheader(scenario.title)
+    st.badge(text("difficulty", scenario.difficulty), color="violet")
+    st.markdown(f"**{text('trainee', 'case')}**")
+    with st.chat_message("user", avatar=":material/support_agent:"):
+        st.caption(scenario.customer)
+        st.markdown(plain(scenario.message))
+    store = get_store()
+    visit = Visit(store, store.get_sandbox(attempt.sandbox_id), store.facts(attempt.sandbox_id))
+    try:
+        order = store.get_order(attempt.sandbox_id, scenario.order.id).order
+    except UnknownOrder:
+        st.error(text("app", "error_generic"))
+        return
+    visit.did("opened_order", order.id)
+    st.markdown(f"**{text('trainee', 'order')}**", help=text("trainee", "order_help"))
+    with st.container(border=True):
+        order_header(order)
+        status_section(visit, order, key=f"train_{attempt.id}")
+        cancel_section(visit, order, key=f"train_{attempt.id}")
+        buyer_actions(visit, order, key=f"train_{attempt.id}")
+        with st.expander(text("trainee", "contact")):
+            conversation_panel(visit, order, key=f"train_{attempt.id}_contact")
+
+
+def questions_panel(trainee: Trainee, attempt: Attempt) -> None:
+    """The three questions; once submitted, the score and feedback with the rule for each mark."""
+    st.markdown(f"**{text('trainee', 'questions')}**")
+    if attempt.result is None:
+        with st.form(f"answers_{attempt.id}"):
+            for question in Question:
+                st.radio(
+                    text("question", question),
+                    options(question),
+                    index=None,
+                    format_func=lambda value, q=question: option_label(q, value),
+                    key=f"answer_{attempt.id}_{question.value}",
+                )
+            st.form_submit_button(
+                text("trainee", "submit"), type="primary", on_click=_submit, args=(trainee.id, attempt.id)
+            )
+        error = st.session_state.pop("answers_error", None)
+        if error:
+            st.error(error)
+        return
+    feedback(attempt)
+    left, right = st.columns(2)
+    left.button(
+        text("trainee", "try_again"), key="trainee_retry", on_click=start, args=(trainee.id, attempt.scenario_id)
+    )
+    right.button(text("trainee", "back"), key="trainee_back", on_click=_leave)
+
+
+def _submit(trainee_id: str, attempt_id: int) -> None:
+    answers = {q: st.session_state.get(f"answer_{attempt_id}_{q.value}") for q in Question}
+    try:
+        get_training().submit(trainee_id, attempt_id, {q: a for q, a in answers.items() if a})
+    except TrainingInputError as refused:
+        st.session_state["answers_error"] = str(refused)
+
+
+def _leave() -> None:
+    st.query_params.pop(ATTEMPT, None)
+
+
+def feedback(attempt: Attempt) -> None:
+    assert attempt.result is not None
+    st.metric(text("trainee", "score_label"), f"{attempt.result.score:.0%}")
+    for mark in attempt.result.marks:
+        label = text("question", mark.item) if mark.item in {q.value for q in Question} else text("check", mark.item)
+        box = st.success if mark.correct else st.error
+        box(f"**{label}**  \n{mark.feedback}  \n_{text('trainee', 'rule')}: {mark.rule}_")

@@ -1,0 +1,36 @@
+"""Trainer dashboard: behind the operator's passcode, every trainee's progress, answers, charts and export."""
+
+import streamlit as st
+
+from guide.content import text
+from guide.ui.state import visit
+from guide.ui.trainer import attempts_frame, attempts_table, charts, classes_panel, export_button, gate, progress_table
+from guide.ui.training import get_training
+from guide.ui.widgets import page_header
+
+here = visit()
+page_header(text("trainer", "title"), here.sandbox.clock)
+if not gate():
+    st.stop()
+
+training = get_training()
+groups = {g.id: g.name for g in training.list_classes()}
+class_id = st.selectbox(
+    text("trainer", "class_filter"),
+    [None, *groups],
+    format_func=lambda cid: text("trainer", "all_classes") if cid is None else groups[cid],
+    key="trainer_class",
+)
+frame = attempts_frame(class_id, training.attempt_count())
+if frame.empty:
+    st.info(text("trainer", "no_data"))
+else:
+    st.subheader(text("trainer", "progress"))
+    progress_table(frame)
+    charts(frame)
+    st.subheader(text("trainer", "attempts"))
+    attempts_table(frame)
+    export_button(frame)
+
+st.subheader(text("trainer", "classes"))
+classes_panel()

@@ -1,0 +1,39 @@
+"""Training: sign in with a name, work scenarios in the simulator, answer, and learn why."""
+
+import streamlit as st
+
+from guide.content import text
+from guide.ui.state import visit
+from guide.ui.training import (
+    case_panel,
+    current_attempt,
+    current_trainee,
+    progress_panel,
+    questions_panel,
+    scenario_chooser,
+    sign_in_form,
+)
+from guide.ui.widgets import page_header
+
+here = visit()
+page_header(text("trainee", "title"), here.sandbox.clock)
+
+trainee = current_trainee()
+if trainee is None:
+    st.write(text("trainee", "intro"))
+    sign_in_form()
+    st.stop()
+
+st.caption(text("trainee", "hello", name=trainee.name) + " · " + text("trainee", "resume_help"))
+progress_panel(trainee)
+
+attempt = current_attempt(trainee)
+if attempt is None:
+    scenario_chooser(trainee)
+    st.stop()
+
+case_column, answers_column = st.columns([3, 2], gap="large")
+with case_column:
+    case_panel(attempt)
+with answers_column:
+    questions_panel(trainee, attempt)
