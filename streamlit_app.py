@@ -17,7 +17,7 @@ navigation = st.navigation(
     {
         text("nav", "guide"): [
             st.Page(home, title=text("app", "title"), default=True, visibility="hidden"),
-            page("walkthrough", ":material/school:"),
+            page("walkthrough", ":material/route:"),
         ],
         text("nav", "simulator"): [
             page("sign_in", ":material/login:"),
@@ -26,6 +26,7 @@ navigation = st.navigation(
             page("contact_seller", ":material/chat:"),
             page("refunds", ":material/payments:"),
         ],
+        text("nav", "training"): [page("training", ":material/school:"), page("trainer", ":material/monitoring:")],
         text("nav", "reference"): [page("rules", ":material/gavel:")],
     }
 )

@@ -8,6 +8,7 @@ from guide.ui.training import (
     case_panel,
     current_attempt,
     current_trainee,
+    practice_button,
     progress_panel,
     questions_panel,
     scenario_chooser,
@@ -30,6 +31,7 @@ progress_panel(trainee)
 attempt = current_attempt(trainee)
 if attempt is None:
     scenario_chooser(trainee)
+    practice_button(trainee)
     st.stop()
 
 case_column, answers_column = st.columns([3, 2], gap="large")

@@ -181,7 +181,9 @@ def _cancel_dialog(visit: Visit, order: Order, action: Action, key: str) -> None
                 on_click=_submit,
                 args=(visit, order.id, action, reason.id, key),
             )
-            back.button(text("dialog", "back"), key=f"{key}_back", on_click=_back_to_reasons, args=(key,))
+            back.button(  # not f"{key}_back": the walkthrough's own Back button is "walk_back"
+                text("dialog", "back"), key=f"{key}_back_to_reasons", on_click=_back_to_reasons, args=(key,)
+            )
             return
         st.radio(
             text("dialog", "reason"),

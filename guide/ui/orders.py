@@ -21,7 +21,7 @@ def sign_in_panel(visit: Visit, key: str) -> None:
         st.success(text("sign_in", "signed_in", name=visit.buyer.name), icon=":material/check_circle:")
         return
     buyers = demo_buyers()
-    chosen = st.selectbox(
+    st.selectbox(
         text("sign_in", "buyer"),
         list(buyers),
         format_func=lambda b: f"{buyers[b].name} · {buyers[b].email}",
@@ -32,11 +32,13 @@ def sign_in_panel(visit: Visit, key: str) -> None:
         type="primary",
         key=f"{key}_submit",
         on_click=_sign_in,
-        args=(visit, chosen),
+        args=(visit, f"{key}_buyer"),
     )
 
 
-def _sign_in(visit: Visit, buyer_id: str | None) -> None:
+def _sign_in(visit: Visit, buyer_key: str) -> None:
+    """Sign in the buyer chosen when Sign in was clicked (read now: the run that drew the button may be stale)."""
+    buyer_id = st.session_state.get(buyer_key)
     if buyer_id in demo_buyers():
         visit.did("signed_in", buyer_id)
 

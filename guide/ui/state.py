@@ -24,6 +24,8 @@ PAGES: dict[str, str] = {
     "contact_seller": "pages/contact_seller.py",
     "refunds": "pages/refunds.py",
     "rules": "pages/rules.py",
+    "training": "pages/training.py",
+    "trainer": "pages/trainer.py",
 }
 
 

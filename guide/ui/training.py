@@ -161,6 +161,14 @@ def _scenario_label(scenario_id: str, best: dict[str, float]) -> str:
     return f"{text('difficulty', scenario.difficulty)} · {scenario.title} · {tried}"
 
 
+def practice_button(trainee: Trainee) -> None:
+    """A free-practice sandbox with the demo orders and the class's own orders, opened in My Orders."""
+    if st.button(text("trainee", "practice"), key="trainee_practice", help=text("trainee", "practice_help")):
+        sandbox_id = get_training().practice_sandbox(trainee)
+        st.session_state["sandbox"] = sandbox_id
+        st.switch_page("pages/my_orders.py", query_params={"sandbox": sandbox_id})
+
+
 def current_attempt(trainee: Trainee) -> Attempt | None:
     """The attempt in the URL, if it is this trainee's; anything else says so and is dropped."""
     raw = st.query_params.get(ATTEMPT)

@@ -6,6 +6,8 @@ resumes the same place; the app owns the step index, as a product tour does.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from guide.content import text
@@ -45,9 +47,9 @@ def step_from_url(states: list[StepState], resume: int) -> int:
     raw = st.query_params.get("step")
     if raw is None:
         return resume
-    if raw.isdigit() and 1 <= int(raw) <= len(states):
+    if re.fullmatch(r"[0-9]{1,3}", raw) and 1 <= int(raw) <= len(states):  # not isdigit(): "²" or 5,000 digits
         return int(raw)
-    st.warning(text("walkthrough", "step_unknown", step=raw[:40]))
+    st.warning(text("walkthrough", "step_unknown", step=plain(raw[:40])))  # shown as typed, never as markdown
     return 1
 
 
