@@ -61,7 +61,12 @@ def _try(passcode: str) -> None:
         return
     failures = st.session_state.get(FAILURES, 0) + 1
     st.session_state[FAILURES] = failures
-    time.sleep(min(0.5 * 2 ** (failures - 1), MAX_DELAY_SECONDS))
+    slow_down(min(0.5 * 2 ** (failures - 1), MAX_DELAY_SECONDS))
+
+
+def slow_down(seconds: float) -> None:
+    """Wait before answering a wrong passcode, so guessing is slow (a module function tests can replace)."""
+    time.sleep(seconds)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -106,7 +111,10 @@ def answer_label(question: Question, value: str) -> str:
 def progress_table(frame: pd.DataFrame) -> None:
     trainee, scenario, score = (text("trainer", c) for c in ("col_trainee", "col_scenario", "col_score"))
     best = frame.pivot_table(index=trainee, columns=scenario, values=score, aggfunc="max")
-    st.dataframe(best.style.format("{:.0%}", na_rep="–"), width="stretch")
+    # Percentages through column_config, not a pandas Styler: styling every cell of a few hundred trainees
+    # times the scenarios cost most of a rerun. Not tried yet shows as the grid's empty value.
+    percent = st.column_config.NumberColumn(format="%.0f%%")
+    st.dataframe(best * 100, column_config=dict.fromkeys(best.columns, percent), width="stretch")
 
 
 def attempts_table(frame: pd.DataFrame) -> None:
@@ -128,7 +136,7 @@ def charts(frame: pd.DataFrame) -> None:
     )
     wrong = []
     for question in Question:
-        misses = frame[~frame[f"{question.value}_correct"]]
+        misses = frame.loc[~frame[f"{question.value}_correct"], [scenario, text("question", question)]]
         for (title, given), count in misses.groupby([scenario, text("question", question)]).size().items():
             wrong.append(
                 {
@@ -147,16 +155,18 @@ def charts(frame: pd.DataFrame) -> None:
                 x=alt.X(f"{text('trainer', 'col_count')}:Q"),
                 y=alt.Y(f"{text('trainer', 'col_answer')}:N", sort="-x"),
                 color=alt.Color(f"{text('trainer', 'col_question')}:N"),
-                tooltip=list(top.columns),
+                tooltip=[alt.Tooltip(column) for column in top.columns],  # as strings, Altair takes far longer
             ),
             width="stretch",
         )
 
 
 def export_button(frame: pd.DataFrame) -> None:
+    """Every attempt as CSV, written only when the trainer clicks (a deferred download): writing tens of
+    thousands of rows on every rerun would cost most of the page's time."""
     st.download_button(
         text("trainer", "export"),
-        frame.to_csv(index=False).encode("utf-8"),
+        lambda: frame.to_csv(index=False).encode("utf-8"),
         file_name="cancel-coach-attempts.csv",
         mime="text/csv",
         icon=":material/download:",

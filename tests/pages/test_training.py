@@ -1,0 +1,166 @@
+"""Training page: a trainee signs in with a name, works a scenario, answers, and gets scored feedback."""
+
+from __future__ import annotations
+
+import pytest
+
+from guide.content import text
+from guide.store import Store
+from guide.training import Difficulty, Question, scenarios
+from guide.training_store import TrainingStore
+from tests.pages.helpers import main_alerts, no_exception, open_page, sandbox_count, shown
+
+SUBMIT_NAME = text("trainee", "start")
+SUBMIT_ANSWERS = text("trainee", "submit")
+
+
+def click_label(at, label: str):
+    """Click the (form submit) button with this label, then run."""
+    [button] = [b for b in at.button if b.label == label]
+    return button.click().run()
+
+
+def sign_in(at, name: str):
+    at.text_input(key="trainee_name").set_value(name)
+    return click_label(at, SUBMIT_NAME)
+
+
+def answer(at, attempt_id: int, answers: dict[Question, str]):
+    for question, value in answers.items():
+        at.radio(key=f"answer_{attempt_id}_{question.value}").set_value(value)
+    return click_label(at, SUBMIT_ANSWERS)
+
+
+def right_answers(scenario_id: str) -> dict[Question, str]:
+    return {q: k.answer for q, k in scenarios()[scenario_id].answers.items()}
+
+
+def test_a_trainee_signs_in_with_a_name_only(store: Store):
+    at = open_page("training")
+    no_exception(at)
+    assert not [w for w in at.text_input if w.key == "trainee_name" and w.value]
+    at = sign_in(at, "  Ana   Trainee ")
+    no_exception(at)
+    trainee_id = at.query_params["trainee"]
+    assert TrainingStore(store).get_trainee(trainee_id).name == "Ana Trainee"
+    assert shown(at, text("trainee", "hello", name="Ana Trainee"))
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("   ", text("training_errors", "name_empty")),
+        ("Ana\x1b[31m", text("training_errors", "name_control")),
+        ("Ana\u202e", text("training_errors", "name_control")),
+    ],
+)
+def test_a_bad_name_is_refused_plainly_and_saves_nothing(store: Store, name: str, message: str):
+    at = open_page("training")
+    at.text_input(key="trainee_name").set_value(name)
+    at = click_label(at, SUBMIT_NAME)
+    no_exception(at)
+    assert message in main_alerts(at, "error")
+    assert "trainee" not in at.query_params
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM trainees").scalar() == 0
+
+
+@pytest.mark.parametrize("junk", ["nope", "../../etc", "A" * 22, "<script>alert(1)</script>"])
+def test_an_unknown_trainee_link_says_so_and_offers_sign_in(store: Store, junk: str):
+    at = open_page("training", trainee=junk)
+    no_exception(at)
+    assert text("trainee", "unknown") in main_alerts(at, "warning")
+    assert [w for w in at.text_input if w.key == "trainee_name"]
+
+
+def test_a_scenario_answered_right_scores_the_answers_and_shows_why(store: Store):
+    training = TrainingStore(store)
+    trainee = training.create_trainee("Ana")
+    at = open_page("training", trainee=trainee.id)
+    at.button(key="trainee_next").click().run()
+    no_exception(at)
+    attempt_id = int(at.query_params["attempt"])
+    attempt = training.get_attempt(trainee.id, attempt_id)
+    assert shown(at, attempt.scenario.customer)
+    at = answer(at, attempt_id, right_answers(attempt.scenario_id))
+    no_exception(at)
+    scored = training.get_attempt(trainee.id, attempt_id)
+    assert scored.result is not None
+    assert [m.correct for m in scored.result.marks[:3]] == [True, True, True]
+    successes = main_alerts(at, "success")
+    for question in Question:
+        assert any(attempt.scenario.answers[question].rule in s for s in successes)
+
+
+def test_a_wrong_answer_gets_not_quite_with_the_rule(store: Store):
+    training = TrainingStore(store)
+    trainee = training.create_trainee("Ben")
+    attempt = training.start_attempt(trainee.id, "e01-unpaid-wrong-size")
+    at = open_page("training", trainee=trainee.id, attempt=str(attempt.id))
+    answers = right_answers(attempt.scenario_id) | {Question.PATH: "contact_seller"}
+    at = answer(at, attempt.id, answers)
+    no_exception(at)
+    errors = main_alerts(at, "error")
+    key = attempt.scenario.answers[Question.PATH]
+    assert any(text("training", "wrong") in e and key.why in e and key.rule in e for e in errors)
+    result = training.get_attempt(trainee.id, attempt.id).result
+    assert result is not None and not result.marks[1].correct
+
+
+def test_submitting_without_every_answer_is_refused_and_nothing_is_scored(store: Store):
+    training = TrainingStore(store)
+    trainee = training.create_trainee("Cleo")
+    attempt = training.start_attempt(trainee.id, "e01-unpaid-wrong-size")
+    at = open_page("training", trainee=trainee.id, attempt=str(attempt.id))
+    at.radio(key=f"answer_{attempt.id}_status").set_value("awaiting_payment")
+    at = click_label(at, SUBMIT_ANSWERS)
+    no_exception(at)
+    assert text("training_errors", "answer_all") in main_alerts(at, "error")
+    assert training.get_attempt(trainee.id, attempt.id).result is None
+
+
+def test_acting_in_the_simulator_counts(store: Store):
+    """Cancelling the unpaid order in the case's own simulator passes the right-path check."""
+    training = TrainingStore(store)
+    trainee = training.create_trainee("Dev")
+    attempt = training.start_attempt(trainee.id, "e01-unpaid-wrong-size")
+    key = f"train_{attempt.id}"
+    at = open_page("training", trainee=trainee.id, attempt=str(attempt.id))
+    at.button(key=f"{key}_status").click().run()
+    at.button(key=f"{key}_open").click().run()
+    at.radio(key=f"{key}_reason").set_value("no_longer_needed")
+    at.button(key=f"{key}_submit").click().run()
+    at.button(key=f"{key}_confirm").click().run()
+    no_exception(at)
+    at = answer(at, attempt.id, right_answers(attempt.scenario_id))
+    result = training.get_attempt(trainee.id, attempt.id).result
+    assert result is not None and result.score == 1.0
+
+
+def test_someone_elses_attempt_is_not_shown(store: Store):
+    training = TrainingStore(store)
+    owner, other = training.create_trainee("Owner"), training.create_trainee("Other")
+    attempt = training.start_attempt(owner.id, "e01-unpaid-wrong-size")
+    before = sandbox_count(store)
+    at = open_page("training", trainee=other.id, attempt=str(attempt.id))
+    no_exception(at)
+    assert text("trainee", "attempt_unknown") in main_alerts(at, "warning")
+    assert not shown(at, attempt.scenario.message)
+    assert sandbox_count(store) <= before + 1  # at most the visitor's own sandbox
+
+
+def test_passing_every_level_offers_the_certificate(store: Store):
+    training = TrainingStore(store)
+    trainee = training.create_trainee("Eve")
+    for level in Difficulty:
+        for scenario in [s for s in scenarios().values() if s.difficulty is level][:3]:
+            attempt = training.start_attempt(trainee.id, scenario.id)
+            sandbox, order_id = attempt.sandbox_id, scenario.order.id
+            store.record(sandbox, "opened_order", order_id)
+            store.record(sandbox, "read_status", order_id)
+            training.submit(trainee.id, attempt.id, right_answers(scenario.id))
+    at = open_page("training", trainee=trainee.id)
+    no_exception(at)
+    assert text("trainee", "certified") in main_alerts(at, "success")
+    downloads = at.get("download_button")
+    assert any(text("trainee", "certificate") in str(d.proto.label) for d in downloads)
