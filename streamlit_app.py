@@ -6,7 +6,7 @@ from guide.content import text
 from guide.ui.sidebar import sidebar
 from guide.ui.state import PAGES, home, visit
 
-st.set_page_config(page_title=text("app", "title"), page_icon=":material/remove_shopping_cart:", layout="wide")
+st.set_page_config(page_icon=":material/remove_shopping_cart:", layout="wide")  # each page names its own tab
 
 
 def page(name: str, icon: str) -> st.Page:

@@ -125,6 +125,8 @@ Money = Annotated[
     PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
 ]
 Rate = Annotated[float, Field(ge=0, le=1)]
+
+
 def _no_control_characters(value: str) -> str:
     if any(unicodedata.category(ch) == "Cc" for ch in value):
         raise PydanticCustomError("control_characters", "must not contain control characters")

@@ -225,8 +225,11 @@ def score(
         given = answers.get(question, "")
         correct = given == key.answer
         feedback = (text("training", "right") if correct else text("training", "wrong")) + " " + key.why
-        marks.append(Mark(item=question.value, correct=correct, given=given, expected=key.answer, feedback=feedback,
-                          rule=key.rule))
+        marks.append(
+            Mark(
+                item=question.value, correct=correct, given=given, expected=key.answer, feedback=feedback, rule=key.rule
+            )
+        )
     marks.extend(_action_marks(scenario, facts, trainee_events))
     return Result(marks=marks)
 

@@ -38,7 +38,7 @@ with right, st.container(border=True):
     if st.button(text("details", "refund_tracker"), key="details_refund", icon=":material/payments:"):
         go("refunds", order=order.id)
 
-st.subheader(text("details", "timeline"))
+st.subheader(text("details", "timeline"), anchor=False)
 timeline(state)
-st.subheader(text("details", "lifecycle"))
-lifecycle_diagram(order.status)
+st.subheader(text("details", "lifecycle"), anchor=False)
+lifecycle_diagram(order.status, around_current=True)

@@ -29,5 +29,5 @@ profile = here.sandbox.profile
 st.caption(profile.summary)
 st.table(pd.DataFrame(rule_rows(profile)), hide_index=True)
 
-st.subheader(text("rules", "lifecycle"))
+st.subheader(text("rules", "lifecycle"), anchor=False)
 lifecycle_diagram()

@@ -25,12 +25,12 @@ frame = attempts_frame(class_id, training.attempt_count())
 if frame.empty:
     st.info(text("trainer", "no_data"))
 else:
-    st.subheader(text("trainer", "progress"))
+    st.subheader(text("trainer", "progress"), anchor=False)
     progress_table(frame)
     charts(frame)
-    st.subheader(text("trainer", "attempts"))
+    st.subheader(text("trainer", "attempts"), anchor=False)
     attempts_table(frame)
     export_button(frame)
 
-st.subheader(text("trainer", "classes"))
+st.subheader(text("trainer", "classes"), anchor=False)
 classes_panel()

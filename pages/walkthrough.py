@@ -44,5 +44,5 @@ with guide_column:
         st.success(text("walkthrough", "finished"), icon=":material/celebration:")
     step_list(states, number)
 with simulator_column:
-    st.subheader(text("walkthrough", "simulator"))
+    st.subheader(text("walkthrough", "simulator"), anchor=False)
     simulator_panel(step, here, order)

@@ -101,10 +101,17 @@ def assess(
         interval=result.interval,
         samples=result.samples,
         reasons=tuple(why.reasons),
-        next_action=text("next_action", path),
+        next_action=text("next_action", _next_action_key(path, order)),
         money_back=result.money_back,
         profile_id=profile.id,
     )
+
+
+def _next_action_key(path: Path, order: Order) -> str:
+    """Nothing to do differs when nothing was paid: there is no refund to watch for."""
+    if path is Path.NOTHING_TO_DO and order.refund_amount is None and not order.has_paid:
+        return "nothing_to_do_unpaid"
+    return path.value
 
 
 def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: _Why) -> tuple[Path, bool]:

@@ -8,13 +8,25 @@ from guide.content import load, text
 from guide.models import Status
 
 
-def lifecycle_mermaid(current: Status | None = None) -> str:
-    """Mermaid source: one node a status (content labels), one arrow an event."""
-    lines = ["flowchart TD"]
+def lifecycle_mermaid(current: Status | None = None, around_current: bool = False) -> str:
+    """Mermaid source: one node a status (content labels), one arrow an event.
+
+    With `around_current`, only the current status, where it came from and where it can go: the
+    whole chart is too small to read on an order's page (and on a phone).
+    """
+    edges = load("lifecycle_diagram.json")["edges"]
+    if around_current and current is not None:
+        edges = [e for e in edges if current.value in (e[0], e[2])]
+    shown = {current.value} if current is not None else set()
+    for source, _, target in edges:
+        shown.update((source, target))
+    lines = ["flowchart LR" if around_current else "flowchart TD"]
     for status in Status:
+        if around_current and status.value not in shown:
+            continue
         label = text("status", status).replace('"', "'")
         lines.append(f'    {status.value}["{label}"]')
-    for source, event, target in load("lifecycle_diagram.json")["edges"]:
+    for source, event, target in edges:
         label = text("event", event).replace('"', "'").replace("|", "/")
         lines.append(f'    {source} -->|"{label}"| {target}')
     if current is not None:
@@ -25,6 +37,6 @@ def lifecycle_mermaid(current: Status | None = None) -> str:
     return "\n".join(lines)
 
 
-def lifecycle_diagram(current: Status | None = None) -> None:
+def lifecycle_diagram(current: Status | None = None, around_current: bool = False) -> None:
     alt = text("details", "lifecycle_alt", status=text("status", current) if current else "-")
-    st.mermaid_chart(lifecycle_mermaid(current), alt=alt)
+    st.mermaid_chart(lifecycle_mermaid(current, around_current), alt=alt)

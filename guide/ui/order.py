@@ -6,6 +6,8 @@ behaves the same in a browser and under AppTest (which does not run a dialog bod
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import streamlit as st
 
@@ -22,7 +24,7 @@ CANCELLABLE = (Path.CANCEL_NOW, Path.REQUEST_CANCELLATION)
 
 def order_header(order: Order) -> None:
     """Order number, status and the facts a buyer checks before cancelling."""
-    st.subheader(f"{text('orders', 'order_id')}: {order.id}")
+    st.subheader(f"{text('orders', 'order_id')}: {order.id}", anchor=False)
     status_badge(order.status)
     left, right = st.columns(2)
     left.markdown(
@@ -36,9 +38,9 @@ def order_header(order: Order) -> None:
     items = pd.DataFrame(
         [
             {
-                text("details", "items"): item.title,
-                "×": item.quantity,
+                text("details", "quantity"): item.quantity,
                 text("orders", "total"): money(item.subtotal, order.currency),
+                text("details", "items"): item.title,
             }
             for item in order.items
         ]
@@ -139,12 +141,13 @@ def cancel_section(visit: Visit, order: Order, key: str) -> None:
 
 
 def what_next(visit: Visit, order: Order) -> None:
-    """After a cancellation or a request: the new status, what it means, and what to do now."""
+    """After a cancellation or a request: what was done, the new status, and what to do now."""
     result = assess(order, visit.sandbox.clock, visit.sandbox.profile)
     status = order.status
+    done = text("details", "requested_now" if status is Status.AWAITING_CANCELLATION else "cancelled_now")
     st.success(
-        f"**{text('details', 'what_next')}:** {text('status', status)}. {text('status_meaning', status)}  \n"
-        f"{plain(result.next_action)}",
+        f"{done}  \n**{text('details', 'what_next')}:** {text('status', status)}. {text('status_meaning', status)}"
+        f"  \n{plain(result.next_action)}",
         icon=":material/task_alt:",
     )
 
@@ -172,7 +175,7 @@ def _cancel_dialog(visit: Visit, order: Order, action: Action, key: str) -> None
             reason = reasons[st.session_state[f"{key}_chosen"]]
             question = "confirm_question" if action is Action.CANCEL else "confirm_question_request"
             st.write(text("dialog", question, order_id=order.id))
-            st.caption(f"{text('dialog', 'reason')} {reason.label}")
+            st.caption(text("dialog", "reason_chosen", reason=reason.label))
             confirm, back = st.columns(2)
             confirm.button(
                 text("dialog", "confirm"),
@@ -226,21 +229,18 @@ def _back_to_reasons(key: str) -> None:
 def _submit(visit: Visit, order_id: str, action: Action, reason: str, key: str) -> None:
     """Apply the cancellation in one transaction; whatever happens, say it plainly and close the pop-up."""
     try:
-        state = visit.store.act(visit.sandbox.id, order_id, action, reason=reason)
+        visit.store.act(visit.sandbox.id, order_id, action, reason=reason)
     except (DomainError, ConcurrentChange) as refused:
         st.session_state[f"{key}_flash"] = ("error", str(refused))
     else:
-        visit.did("submitted", order_id)
-        done = text("details", "cancelled_now" if action is Action.CANCEL else "requested_now")
-        status = state.order.status
-        st.session_state[f"{key}_flash"] = ("ok", f"{done} {text('status', status)}: {text('status_meaning', status)}")
+        visit.did("submitted", order_id)  # the page then shows what happens next
     _close_dialog(key)
 
 
 # --- the log ------------------------------------------------------------------------------------
 
 
-def event_summary(event: Event) -> str:
+def event_summary(event: Event, currency: str) -> str:
     """One line for the timeline: the event's label and, where it has one, its reason or message."""
     label = text("event", event.kind)
     reason = event.data.get("reason")
@@ -249,7 +249,7 @@ def event_summary(event: Event) -> str:
     if "text" in event.data:
         return f"{label}: {event.data['text']}"
     if "amount" in event.data:
-        return f"{label}: {event.data['amount']}"
+        return f"{label}: {money(Decimal(str(event.data['amount'])), currency)}"
     return label
 
 
@@ -259,7 +259,7 @@ def timeline(state: OrderState) -> None:
         {
             text("details", "timeline_when"): when(e.at),
             text("details", "timeline_who"): text("actor", e.actor),
-            text("details", "timeline_what"): event_summary(e),
+            text("details", "timeline_what"): event_summary(e, state.order.currency),
         }
         for e in reversed(state.events)
     ]

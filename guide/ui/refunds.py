@@ -42,11 +42,11 @@ def refund_row(order: Order, visit: Visit) -> dict[str, str]:
     amount = order.refund_amount if order.refund_amount is not None else order.total
     return {
         text("refunds", "order"): order.id,
+        text("refunds", "status"): status,
+        text("refunds", "expected"): expected,
         text("refunds", "amount"): money(amount, order.currency),
         text("refunds", "method"): text("payment_method", order.payment_method),
         text("refunds", "to"): refund_time.destination,
-        text("refunds", "status"): status,
-        text("refunds", "expected"): expected,
     }
 
 

@@ -101,7 +101,7 @@ def visit() -> Visit:
 def unknown_sandbox() -> NoReturn:
     """A friendly stop for a link to a sandbox that does not exist, with a way out."""
     st.session_state.pop(SANDBOX, None)
-    st.header(text("app", "sandbox_unknown_title"))
+    st.header(text("app", "sandbox_unknown_title"), anchor=False)
     st.write(text("app", "sandbox_unknown_body"))
     if st.button(text("app", "sandbox_new"), type="primary", key="new_sandbox"):
         st.query_params.clear()

@@ -187,7 +187,7 @@ def current_attempt(trainee: Trainee) -> Attempt | None:
 def case_panel(attempt: Attempt) -> None:
     """The customer's message, then the order in the simulator where the trainee acts."""
     scenario = attempt.scenario
-    st.subheader(scenario.title)
+    st.subheader(scenario.title, anchor=False)
     st.badge(text("difficulty", scenario.difficulty), color="violet")
     st.markdown(f"**{text('trainee', 'case')}**")
     with st.chat_message("user", avatar=":material/support_agent:"):

@@ -71,7 +71,7 @@ def step_card(step: Step, number: int, state: StepState) -> None:
     total = len(steps())
     with st.container(border=True):
         st.caption(text("walkthrough", "progress", number=number, total=total))
-        st.subheader(step.title)
+        st.subheader(step.title, anchor=False)
         st.write(step.instruction)
         st.markdown(f"**{text('walkthrough', 'why')}:** {step.why}")
         st.markdown(f"**{text('walkthrough', 'watch_for')}:** {step.watch_for}")

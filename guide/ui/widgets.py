@@ -35,7 +35,8 @@ def money(amount: Decimal, currency: str) -> str:
 
 def page_header(title: str, clock: datetime) -> None:
     """Every page starts with its title and the simulated time (the sidebar is hidden on phones)."""
-    st.title(title)
+    st.set_page_config(page_title=f"{title} · {text('app', 'title')}")  # each tab names its page
+    st.title(title, anchor=False)
     st.caption(text("app", "simulated_time", when=when(clock)), help=text("sidebar", "clock_help"))
 
 

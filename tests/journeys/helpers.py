@@ -1,0 +1,220 @@
+"""What the browser journeys share: URLs, locators for the app's parts, waits, screenshots, and
+deterministic order picking from a seeded sandbox."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlparse
+
+from playwright.sync_api import Locator, Page, expect
+
+from guide.lifecycle import Action, advance, apply_action
+from guide.models import CloseReason, EventKind, Order, Status
+from guide.store import Sandbox, Store
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 20_000
+
+# A fixed sandbox for journeys that need one story: the same seed and clock tell the same story.
+SEED = 20240611
+CLOCK = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NEUTRAL_REASON = "I don't need this order anymore / Other reasons"
+NEUTRAL_REASON_ID = "no_longer_needed"
+TRAINER_PASSCODE = "journeys-trainer-passcode"  # the server's CANCEL_COACH_TRAINER_PASSCODE
+
+
+@dataclass(frozen=True)
+class App:
+    """The running app: its base URL and the data folder it shares with the tests."""
+
+    url: str
+    datadir: Path
+    log: Path
+
+    def link(self, page: str = "", **params: str | int) -> str:
+        query = urlencode({k: str(v) for k, v in params.items()})
+        return f"{self.url}/{page}" + (f"?{query}" if query else "")
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+def open_app(page: Page, url: str) -> None:
+    """Open a URL of the app and wait for Streamlit's shell and the first finished run."""
+    page.goto(url)
+    expect(page.locator("[data-testid=stApp]")).to_be_visible()
+    wait_idle(page)
+
+
+def wait_idle(page: Page) -> None:
+    """No script run in progress. Only a complement to expecting the next visible state: right after
+    a click the previous run's "notRunning" may still be showing."""
+    expect(page.locator("[data-testid=stApp]")).to_have_attribute("data-test-script-state", "notRunning")
+
+
+def main_area(page: Page) -> Locator:
+    return page.locator("[data-testid=stMain]")
+
+
+def sidebar(page: Page) -> Locator:
+    return page.locator("[data-testid=stSidebar]")
+
+
+def query(page: Page) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def order_cards(scope: Locator, key: str) -> Locator:
+    """The order cards of one list. The key class also sits on each card's Details button
+    (`st-key-<key>_card_<id>_details`), so keep only the cards' own containers."""
+    return scope.locator(f"[data-testid=stVerticalBlock][class*=st-key-{key}_card_]")
+
+
+def card_order_id(card: Locator) -> str:
+    classes = card.get_attribute("class") or ""
+    found = re.search(r"st-key-\w+?_card_(\d+)(?:\s|$)", classes)
+    assert found, f"no order id in card classes: {classes}"
+    return found.group(1)
+
+
+def badge(scope: Locator, label: str) -> Locator:
+    """A visible badge (st.badge: a status or a verdict) with exactly this label. A badge with a
+    tooltip is also drawn once more, hidden: keep only the visible one."""
+    return (
+        scope.locator(".stMarkdownBadge")
+        .filter(visible=True)
+        .filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+    )
+
+
+def expect_badge(page: Page, label: str) -> None:
+    """The main area shows this badge once the current run is over (a page switch keeps the last
+    page's elements, stale, until the new run ends)."""
+    wait_idle(page)
+    expect(badge(main_area(page), label).first).to_be_visible()
+
+
+def steps_done(main: Locator) -> tuple[int, int]:
+    text = main.get_by_text(re.compile(r"^\d+ of \d+ steps done$")).inner_text()
+    done, total = re.match(r"(\d+) of (\d+)", text).groups()  # type: ignore[union-attr]
+    return int(done), int(total)
+
+
+def clock_label(moment: datetime) -> str:
+    """The simulated time as the sidebar and page headers write it."""
+    return moment.strftime("%d %b %Y, %H:%M UTC")
+
+
+def shoot(page: Page, name: str) -> Path:
+    """docs/screenshots/<name>-<width>.png, overwritten every run."""
+    width = (page.viewport_size or DESKTOP)["width"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{width}.png"
+    wait_idle(page)
+    page.screenshot(path=str(path), animations="disabled", caret="hide")
+    return path
+
+
+# --- the sandbox --------------------------------------------------------------------------------
+
+
+def fixed_sandbox(store: Store, signed_in: bool = True, seed: int = SEED, clock: datetime = CLOCK) -> Sandbox:
+    sandbox = store.create_sandbox(seed=seed, clock=clock)
+    if signed_in:
+        store.record(sandbox.id, "signed_in", "maria")
+    return sandbox
+
+
+def orders_in(store: Store, sandbox: Sandbox, status: Status) -> list[Order]:
+    return store.list_orders(sandbox.id, statuses=[status])
+
+
+@dataclass(frozen=True)
+class CancellationStory:
+    """An order whose cancellation request ends in a refund, told day by day as `+1 day` would."""
+
+    order: Order
+    statuses_by_day: list[Status]  # the status after 1, 2, ... days
+    close_reason: CloseReason
+
+    def first_day(self, status: Status) -> int:
+        return self.statuses_by_day.index(status) + 1
+
+
+def cancellation_story(store: Store, sandbox: Sandbox, max_days: int = 40) -> CancellationStory:
+    """Simulate, with the sandbox's own seed and profile, a request on every paid awaiting-shipment
+    order and keep the quickest one the seller approves or lets lapse, with a day spent in
+    "Refund in progress" so the page can show it."""
+    stories = []
+    for order in orders_in(store, sandbox, Status.AWAITING_SHIPMENT):
+        if order.cancel_refused_at is not None or order.paid_at is None:
+            continue
+        state = store.get_order(sandbox.id, order.id)
+        requested = apply_action(
+            state, Action.REQUEST_CANCELLATION, sandbox.clock, sandbox.profile, reason=NEUTRAL_REASON_ID
+        )
+        by_day = []
+        for day in range(1, max_days + 1):
+            moved = advance(requested, sandbox.clock + timedelta(days=day), sandbox.seed, sandbox.profile)
+            by_day.append(moved.order.status)
+            if moved.order.status is Status.CLOSED:
+                break
+        answered = {e.kind for e in moved.events}
+        reason = moved.order.close_reason
+        if (
+            by_day[-1] is Status.CLOSED
+            and reason in (CloseReason.CANCELLED_BY_SELLER_APPROVAL, CloseReason.CANCELLED_AFTER_SELLER_SILENCE)
+            and EventKind.SHIPPED not in answered
+            and by_day[0] is Status.AWAITING_CANCELLATION
+            and Status.REFUND_IN_PROGRESS in by_day
+        ):
+            stories.append(CancellationStory(order, by_day, reason))
+    assert stories, f"seed {sandbox.seed}: no awaiting-shipment order ends in an approved or lapsed cancellation"
+    return min(stories, key=lambda s: (len(s.statuses_by_day), s.order.id))
+
+
+# --- the keyboard -------------------------------------------------------------------------------
+
+DESCRIBE_FOCUS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return 'nothing (body)';
+  const name = e.getAttribute('aria-label') || (e.innerText || e.value || '').trim().slice(0, 50).replace(/\\s+/g, ' ');
+  const key = (e.closest('[class*=st-key-]')?.className.match(/st-key-\\S+/) || [''])[0];
+  return `${e.tagName.toLowerCase()}[role=${e.getAttribute('role') || e.type || ''}] "${name}" ${key}`;
+}"""
+
+
+def focus_description(page: Page) -> str:
+    return str(page.evaluate(DESCRIBE_FOCUS))
+
+
+def has_focus(target: Locator) -> bool:
+    """Is the keyboard focus on `target` (or inside it)? Only reads the focus, never moves it."""
+    if target.count() == 0:
+        return False
+    return bool(target.first.evaluate("el => el === document.activeElement || el.contains(document.activeElement)"))
+
+
+def tab_to(page: Page, target: Locator, what: str, limit: int = 90, backwards: bool = False) -> int:
+    """Press Tab (or Shift+Tab) until `target` has the focus; the number of presses it took.
+
+    Fails naming the control when `limit` presses never reach it: that control is not reachable by keyboard.
+    """
+    key = "Shift+Tab" if backwards else "Tab"
+    seen: list[str] = []
+    for presses in range(limit + 1):
+        if has_focus(target):
+            return presses
+        if presses < limit:
+            page.keyboard.press(key)
+            seen.append(focus_description(page))
+    raise AssertionError(
+        f"{what!r} is not reachable with {key} within {limit} presses; focus went through:\n  "
+        + "\n  ".join(dict.fromkeys(seen))
+    )
