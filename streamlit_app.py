@@ -4,7 +4,7 @@ import streamlit as st
 
 from guide.content import text
 from guide.ui.sidebar import sidebar
-from guide.ui.state import PAGES, home, visit
+from guide.ui.state import PAGES, hand_over, home, visit
 
 st.set_page_config(page_icon=":material/remove_shopping_cart:", layout="wide")  # each page names its own tab
 
@@ -30,5 +30,7 @@ navigation = st.navigation(
         text("nav", "reference"): [page("rules", ":material/gavel:")],
     }
 )
-sidebar(visit())
+here = visit(fresh=True)
+sidebar(here)
+hand_over(here)
 navigation.run()

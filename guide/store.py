@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,13 @@ def _event_row(sandbox_id: str, order_id: str, e: Event) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=20_000)
+def parse_snapshot(raw: str) -> Order:
+    """An order from its stored JSON. A snapshot never changes (a new version is a new string), so the
+    validated, frozen Order is cached: a rerun of a page does not validate the same orders again."""
+    return Order.model_validate_json(raw)
+
+
 def search_text(order: Order) -> str:
     """What the search bar matches: the order id, the item titles and the seller, case-folded."""
     return " \n".join([order.id, *(item.title for item in order.items), order.seller.name]).casefold()
@@ -406,7 +414,7 @@ class Store:
         stmt = select(orders.c.snapshot).where(and_(*where)).order_by(orders.c.placed_at.desc()).limit(limit)
         with self._read() as conn:
             rows = conn.execute(stmt).scalars().all()
-        return [Order.model_validate_json(raw) for raw in rows]
+        return [parse_snapshot(raw) for raw in rows]
 
     def search_orders(self, sandbox_id: str, query: str, limit: int = SEARCH_LIMIT) -> list[Order]:
         return self.list_orders(sandbox_id, query=query, limit=limit)

@@ -95,6 +95,11 @@ def my_orders_panel(visit: Visit, key: str, on_details: Callable[[str], None]) -
         )
 
 
+def _items_line(order: Order) -> str:
+    extra = len(order.items) - 1
+    return plain(order.items[0].title) + (f" · {text('orders', 'more_items', count=extra)}" if extra else "")
+
+
 def order_card(order: Order, key: str) -> bool:
     """One order in the list, as on the site: date, id, store, total, status and Details. True if clicked."""
     with st.container(border=True, key=key):
@@ -104,12 +109,9 @@ def order_card(order: Order, key: str) -> bool:
                 f"**{text('orders', 'order_date')}:** {day(order.placed_at)} · "
                 f"**{text('orders', 'order_id')}:** {order.id}  \n"
                 f"**{text('orders', 'store')}:** {plain(order.seller.name)} · "
-                f"**{text('orders', 'total')}:** {money(order.total, order.currency)}"
+                f"**{text('orders', 'total')}:** {money(order.total, order.currency)}  \n"
+                f":gray[{_items_line(order)}]"
             )
-            first = order.items[0]
-            extra = len(order.items) - 1
-            title = plain(first.title) + (f" · {text('orders', 'more_items', count=extra)}" if extra else "")
-            st.caption(title)
             status_badge(order.status)
         with action:
             return st.button(text("orders", "details"), key=f"{key}_details", help=text("orders", "details_help"))

@@ -80,8 +80,18 @@ def _leave_legacy_pages_mode() -> None:
         st.rerun()
 
 
-def visit() -> Visit:
-    """The visitor's sandbox: the one in the URL, the session's, or a new one."""
+THIS_RUN = "visit_this_run"
+
+
+def visit(fresh: bool = False) -> Visit:
+    """The visitor's sandbox: the one in the URL, the session's, or a new one.
+
+    The entry point reads it `fresh` once a run and hands it to the page (`hand_over`), which saves a
+    few queries on every click.
+    """
+    handed = st.session_state.pop(THIS_RUN, None)
+    if handed is not None and not fresh:
+        return handed
     _leave_legacy_pages_mode()
     store = get_store()
     wanted = st.query_params.get(SANDBOX) or st.session_state.get(SANDBOX)
@@ -96,6 +106,11 @@ def visit() -> Visit:
     if st.query_params.get(SANDBOX) != sandbox.id:
         st.query_params[SANDBOX] = sandbox.id
     return Visit(store, sandbox, store.facts(sandbox.id))
+
+
+def hand_over(current: Visit) -> None:
+    """Let the page about to run use the visit the entry point just read."""
+    st.session_state[THIS_RUN] = current
 
 
 def unknown_sandbox() -> NoReturn:
