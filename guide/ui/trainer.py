@@ -75,6 +75,13 @@ def attempts_frame(class_id: str | None, version: int) -> pd.DataFrame:
     del version
     rows = get_training().submitted_rows(class_id)
     titles = {s.id: s.title for s in scenarios().values()}
+    trainee, scenario, attempt, score, when = (
+        text("trainer", c) for c in ("col_trainee", "col_scenario", "col_attempt", "col_score", "col_when")
+    )
+    # Looked up once, not once per row: with tens of thousands of attempts these lookups were a large part of
+    # building the frame.
+    questions = [(q.value, text("question", q), f"{q.value}_correct", q) for q in Question]
+    labels: dict[tuple[Question, str], str] = {}
     records = []
     seen: dict[tuple[str, str], int] = {}
     for row in rows:
@@ -84,19 +91,28 @@ def attempts_frame(class_id: str | None, version: int) -> pd.DataFrame:
         marks = {m["item"]: m for m in json.loads(row["marks"] or "[]")}
         record = {
             "trainee_id": row["trainee_id"],
-            text("trainer", "col_trainee"): row["name"],
-            text("trainer", "col_scenario"): titles.get(row["scenario_id"], row["scenario_id"]),
+            trainee: row["name"],
+            scenario: titles.get(row["scenario_id"], row["scenario_id"]),
             "scenario_id": row["scenario_id"],
-            text("trainer", "col_attempt"): seen[pair],
-            text("trainer", "col_score"): round(float(row["score"] or 0.0), 3),
-            text("trainer", "col_when"): row["submitted_at"].strftime("%Y-%m-%d %H:%M"),
+            attempt: seen[pair],
+            score: round(float(row["score"] or 0.0), 3),
+            when: row["submitted_at"].strftime("%Y-%m-%d %H:%M"),
         }
-        for question in Question:
-            given = answers.get(question.value, "")
-            record[text("question", question)] = answer_label(question, given) if given else ""
-            record[f"{question.value}_correct"] = bool(marks.get(question.value, {}).get("correct"))
+        for value, column, correct, question in questions:
+            given = answers.get(value, "")
+            if given and (question, given) not in labels:
+                labels[question, given] = answer_label(question, given)
+            record[column] = labels[question, given] if given else ""
+            record[correct] = bool(marks.get(value, {}).get("correct"))
         records.append(record)
-    return pd.DataFrame.from_records(records)
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        return frame
+    # Names, titles and answers repeat over thousands of rows: as categories, the attempts table sent to the
+    # browser on every rerun is several times smaller and quicker to serialise (the text shown and exported is
+    # the same; the categories sort as the text does).
+    repeated = ["trainee_id", "scenario_id", trainee, scenario, *(column for _, column, _, _ in questions)]
+    return frame.astype(dict.fromkeys(repeated, "category"))
 
 
 def answer_label(question: Question, value: str) -> str:
@@ -110,21 +126,29 @@ def answer_label(question: Question, value: str) -> str:
 
 def progress_table(frame: pd.DataFrame) -> None:
     trainee, scenario, score = (text("trainer", c) for c in ("col_trainee", "col_scenario", "col_score"))
-    best = frame.pivot_table(index=trainee, columns=scenario, values=score, aggfunc="max")
-    # Percentages through column_config, not a pandas Styler: styling every cell of a few hundred trainees
-    # times the scenarios cost most of a rerun. Not tried yet shows as the grid's empty value.
+    best = frame.pivot_table(index="trainee_id", columns=scenario, values=score, aggfunc="max", observed=True)
+    names = frame.drop_duplicates("trainee_id").set_index("trainee_id")[trainee].astype(str)
+    twice = set(names[names.duplicated(keep=False)])  # two trainees with one name stay two rows
+    labels = [f"{names[t]} (…{str(t)[-4:]})" if names[t] in twice else names[t] for t in best.index.astype(str)]
+    best = best.set_axis(labels, axis=0).set_axis(best.columns.astype(str), axis=1)  # plain strings, not categories
+    best.index.name = trainee
+    # Percentages through column_config, not a pandas Styler: styling each cell of a few hundred trainees times
+    # the scenarios cost most of a rerun. The same text: "67%", and "–" for a scenario not tried yet.
     percent = st.column_config.NumberColumn(format="%.0f%%")
-    st.dataframe(best * 100, column_config=dict.fromkeys(best.columns, percent), width="stretch")
+    st.dataframe(best * 100, column_config=dict.fromkeys(best.columns, percent), placeholder="–", width="stretch")
 
 
 def attempts_table(frame: pd.DataFrame) -> None:
     hidden = ["trainee_id", "scenario_id", *(f"{q.value}_correct" for q in Question)]
-    st.dataframe(frame.drop(columns=hidden), hide_index=True, width="stretch")
+    score = text("trainer", "col_score")
+    column_config = {score: st.column_config.NumberColumn(format="percent")}
+    st.dataframe(frame.drop(columns=hidden), hide_index=True, width="stretch", column_config=column_config)
 
 
 def charts(frame: pd.DataFrame) -> None:
     scenario, score = text("trainer", "col_scenario"), text("trainer", "col_score")
-    by_scenario = frame.groupby(scenario, as_index=False)[score].mean()
+    by_scenario = frame.groupby(scenario, as_index=False, observed=True)[score].mean()
+    by_scenario[scenario] = by_scenario[scenario].astype(str)  # the chart gets plain text, not categories
     st.altair_chart(
         alt.Chart(by_scenario, title=text("trainer", "by_scenario"))
         .mark_bar()
@@ -137,7 +161,7 @@ def charts(frame: pd.DataFrame) -> None:
     wrong = []
     for question in Question:
         misses = frame.loc[~frame[f"{question.value}_correct"], [scenario, text("question", question)]]
-        for (title, given), count in misses.groupby([scenario, text("question", question)]).size().items():
+        for (title, given), count in misses.groupby(list(misses.columns), observed=True).size().items():
             wrong.append(
                 {
                     scenario: title,

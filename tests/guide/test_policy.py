@@ -176,7 +176,7 @@ def test_verdict_floors_are_ordered():
 NOW = at(days=30)
 
 
-def check_contract(result: Assessment) -> None:
+def check_contract(result: Assessment, order: Order) -> None:
     assert isinstance(result.path, Path) and isinstance(result.path, str)
     assert isinstance(result.verdict, Verdict) and isinstance(result.verdict, str)
     assert isinstance(result.likelihood, float) and 0.0 <= result.likelihood <= 1.0
@@ -186,13 +186,24 @@ def check_contract(result: Assessment) -> None:
     assert all(reason.rule.startswith("DOMAIN.md") for reason in result.reasons)
     low, high = result.interval
     assert low <= result.likelihood <= high
-    assert result.next_action == text("next_action", result.path)
+    unpaid_and_done = result.path is Path.NOTHING_TO_DO and not order.has_paid
+    expected_key = "nothing_to_do_unpaid" if unpaid_and_done else result.path.value
+    assert result.next_action == text("next_action", expected_key)
+
+
+def test_nothing_to_do_on_an_unpaid_closed_order_does_not_promise_a_refund():
+    order = make_order("closed", close_reason="unpaid_timeout")
+    result = assess(order, order.closed_at)
+    assert result.path is Path.NOTHING_TO_DO and "refund tracker" not in result.next_action
+    paid = make_order("refund_in_progress")
+    assert "refund tracker" in assess(paid, paid.refund_started_at or paid.paid_at).next_action
 
 
 @pytest.mark.parametrize("status", STATUSES)
 def test_assess_every_status_returns_the_contract_types(status: str, any_profile: PolicyProfile):
-    result = assess(make_order(status), NOW, any_profile, samples=SAMPLES)
-    check_contract(result)
+    order = make_order(status)
+    result = assess(order, NOW, any_profile, samples=SAMPLES)
+    check_contract(result, order)
     assert result.profile_id == any_profile.id
     assert result.samples == SAMPLES
     dumped = result.model_dump(mode="json")
@@ -250,7 +261,7 @@ def test_certain_only_when_nothing_was_paid_or_already_cancelled(any_profile: Po
     seen = set()
     for order, now in all_examples():
         result = assess(order, now, any_profile, samples=SAMPLES)
-        check_contract(result)
+        check_contract(result, order)
         seen.add(result.verdict)
         if result.verdict is Verdict.CERTAIN:
             already = order.status in (Status.CLOSED, Status.REFUND_IN_PROGRESS)
@@ -370,7 +381,7 @@ def test_frozen_waits(overrides: dict, any_profile: PolicyProfile):
     result = assess(order, at(days=4), any_profile)
     assert result.path is Path.WAIT
     assert result.verdict is not Verdict.CERTAIN
-    check_contract(result)
+    check_contract(result, order)
 
 
 @pytest.mark.parametrize("status", ["refund_in_progress", "closed"])
@@ -424,7 +435,7 @@ COD_EXAMPLES = {
 def test_cash_on_delivery_is_assessed_in_every_status_it_can_have(status: str, any_profile: PolicyProfile):
     order = make_order(status, **COD_EXAMPLES[status])
     result = assess(order, at(days=30), any_profile, samples=SAMPLES)
-    check_contract(result)
+    check_contract(result, order)
     if not order.has_paid:
         assert result.money_back is None
 

@@ -86,3 +86,18 @@ def test_a_class_can_be_created_with_a_scenario_set(monkeypatch: pytest.MonkeyPa
     [group] = TrainingStore(store).list_classes()
     assert (group.name, group.scenario_ids) == ("Night shift", ["e01-unpaid-wrong-size"])
     assert text("trainer", "created", name="Night shift") in main_alerts(at, "success")
+
+
+def test_two_trainees_with_one_name_stay_two_rows(monkeypatch: pytest.MonkeyPatch, store: Store):
+    monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
+    training = TrainingStore(store)
+    for _ in range(2):
+        trainee = training.create_trainee("Sam")
+        attempt = training.start_attempt(trainee.id, "e01-unpaid-wrong-size")
+        training.submit(
+            trainee.id, attempt.id, {q: k.answer for q, k in scenarios()["e01-unpaid-wrong-size"].answers.items()}
+        )
+    at = unlock(open_page("trainer"), PASSCODE)
+    no_exception(at)
+    progress = at.dataframe[0].value
+    assert len(progress) == 2 and all(str(label).startswith("Sam (…") for label in progress.index)

@@ -1,0 +1,406 @@
+"""Trainer dashboard benchmark: the script run of pages/trainer.py under AppTest, 45,000 scored attempts.
+
+    .venv/bin/python -m bench.training            # full: 40 timed reruns a view
+    .venv/bin/python -m bench.training --quick    # 10 timed reruns a view (same database)
+    .venv/bin/python -m bench.training --profile  # also cProfile the warm reruns (script thread)
+
+The database (SQLite, built once under bench/.data/ and reused while the schema and the scenario ids
+stay the same) holds 10 classes of 50 trainees; each trainee has 30 scenario slots x 3 scored
+attempts = 90 attempts, 45,000 in all. There are 28 scenarios, so the slots cycle through them and
+the first two scenarios fill slots 29 and 30 as well (those two have 6 attempts per trainee).
+Answers are right about 70% of the time, else a random other option of training.options(); the
+four simulator checks likewise; the score is the share of the 7 marks that are correct, as submit()
+stores it.
+
+The figure is the wall time around `at.run()`: the page's first run with empty Streamlit caches
+(cold: the st.cache_data miss that reads and shapes every attempt), then reruns (warm: the cache
+hit path a trainer sees on every click), for all trainees and for one class. Like tests/pages, the
+AppTest runs as a warmed-up server does (no legacy `pages/` mode; see tests/pages/conftest.py).
+The home page runs once first (st.navigation must register the pages before AppTest can switch), so
+"cold" is the trainer page's first run with empty st.cache_data and no TrainingStore yet. "Script
+CPU" is the CPU time of the script thread: when other processes load the machine the wall time rises
+and this holds still (the load average is printed at the start and the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import hashlib
+import io
+import json
+import logging
+import os
+import platform
+import pstats
+import random
+import re
+import statistics
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import insert, select
+
+from bench.domain import CLOCK, DATA, Figure, p95
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "streamlit_app.py"
+PAGE = "pages/trainer.py"
+CLASSES, PER_CLASS, SLOTS, TRIES = 10, 50, 30, 3
+TARGET_MS = 200.0
+PASSCODE = "bench-passcode"
+RIGHT_SHARE = 0.7
+SEED = 2026
+FIRST = "Ana Ben Chen Dara Eli Fatima Goran Hana Ivan Jun Kofi Lena Mateo Nia Omar Priya Quinn Rosa Sven Tariq Uma"
+LAST = "Almeida Brandt Costa Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kowalski Lopez Moreau Novak Okafor"
+
+
+# --- the database -----------------------------------------------------------------------------------
+
+
+def _fingerprint() -> str:
+    """Changes when the tables (columns, indexes) or the scenario ids change, so a stale database is rebuilt."""
+    from guide.store import metadata
+    from guide.training import scenarios
+
+    tables = [
+        (t.name, [(c.name, str(c.type)) for c in t.columns], sorted(str(i.name) for i in t.indexes))
+        for t in metadata.sorted_tables
+    ]
+    recipe = [CLASSES, PER_CLASS, SLOTS, TRIES, RIGHT_SHARE, SEED, FIRST, LAST]
+    parts = [json.dumps(tables), json.dumps(list(scenarios())), json.dumps(recipe)]
+    return hashlib.sha256("".join(parts).encode()).hexdigest()[:12]
+
+
+def filled_training() -> tuple[str, str, list[str]]:
+    """(database URL, a sandbox id for the visit, the class ids), building the database once."""
+    from guide.store import Store, sandboxes
+    from guide.training_store import TrainingStore, classes
+
+    DATA.mkdir(exist_ok=True)
+    path = DATA / f"training-{_fingerprint()}.sqlite3"
+    ready = path.with_suffix(".ready")
+    url = f"sqlite:///{path}"
+    if not ready.exists():
+        for stale in DATA.glob("training-*"):  # this database half-built, or one of an older fingerprint
+            stale.unlink()
+        store = Store(url)
+        TrainingStore(store)  # creates the training tables
+        started = time.perf_counter()
+        _fill(store)
+        store.create_sandbox(clock=CLOCK)  # the trainer's own visit (demo orders), so no run writes one
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        print(f"  filled {CLASSES * PER_CLASS * SLOTS * TRIES:,} attempts in {time.perf_counter() - started:.1f} s")
+        store.dispose()
+        ready.write_text("ok")
+    store = Store(url)
+    with store.engine.connect() as conn:
+        sandbox = conn.execute(select(sandboxes.c.id).order_by(sandboxes.c.id)).scalars().first()
+        class_ids = list(conn.execute(select(classes.c.id).order_by(classes.c.created_at)).scalars())
+    store.dispose()
+    assert sandbox is not None and len(class_ids) == CLASSES
+    return url, sandbox, class_ids
+
+
+def _marks(scenario: Any, rng: random.Random) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Answers and the 7 marks of one attempt, shaped as TrainingStore.submit() stores them."""
+    from guide.content import load, text
+    from guide.models import Path as NextStep
+    from guide.training import Check, Mark, Question, options
+
+    answers: dict[str, str] = {}
+    marks: list[Mark] = []
+    for question in Question:
+        key = scenario.answers[question]
+        right = rng.random() < RIGHT_SHARE
+        given = key.answer if right else rng.choice([o for o in options(question) if o != key.answer])
+        answers[question.value] = given
+        feedback = (text("training", "right") if right else text("training", "wrong")) + " " + key.why
+        marks.append(
+            Mark(item=question.value, correct=right, given=given, expected=key.answer, feedback=feedback, rule=key.rule)
+        )
+    rules = load("training.json")["check_rules"]
+    path = NextStep(scenario.answers[Question.PATH].answer)
+    for check in Check:
+        ok = rng.random() < RIGHT_SHARE
+        marks.append(
+            Mark(
+                item=check.value,
+                correct=ok,
+                given=(text("training", "no_action") if check is Check.RIGHT_PATH else ("yes" if ok else "no")),
+                expected=text("path", path) if check is Check.RIGHT_PATH else "yes",
+                feedback=text("check_feedback", f"{check.value}_{'ok' if ok else 'missed'}", path=text("path", path)),
+                rule=rules[check.value],
+            )
+        )
+    return answers, [m.model_dump() for m in marks]
+
+
+def _fill(store: Any) -> None:
+    """10 classes, 500 trainees, 45,000 scored attempts: bulk inserts, one transaction a class."""
+    from guide.training import scenarios
+    from guide.training_store import attempts, classes, trainees
+
+    rng = random.Random(SEED)
+    firsts, lasts = FIRST.split(), LAST.split()
+    every = list(scenarios().values())
+    slots = [every[i % len(every)] for i in range(SLOTS)]  # 28 scenarios, then the first two again
+    base = CLOCK - timedelta(days=60)
+    for c in range(CLASSES):
+        class_id = f"benchclass{c:02d}{'x' * 8}"
+        trainee_rows, attempt_rows = [], []
+        for t in range(PER_CLASS):
+            index = c * PER_CLASS + t
+            trainee_id = f"benchtrainee{index:05d}{'x' * 8}"
+            name = f"{rng.choice(firsts)} {rng.choice(lasts)} {index:03d}"
+            joined = base + timedelta(days=rng.uniform(0, 5))
+            trainee_rows.append({"id": trainee_id, "name": name, "class_id": class_id, "created_at": joined})
+            moment = joined
+            for slot, scenario in enumerate(slots):
+                for attempt in range(TRIES):
+                    moment += timedelta(minutes=rng.uniform(5, 60))
+                    answers, marks = _marks(scenario, rng)
+                    attempt_rows.append(
+                        {
+                            "trainee_id": trainee_id,
+                            "scenario_id": scenario.id,
+                            "sandbox_id": f"benchsandbox{index:05d}s{slot:02d}a{attempt}",
+                            "start_seq": rng.randint(1, 8),
+                            "started_at": moment,
+                            "submitted_at": moment + timedelta(minutes=rng.uniform(2, 20)),
+                            "answers": json.dumps(answers),
+                            "marks": json.dumps(marks),
+                            "score": sum(m["correct"] for m in marks) / len(marks),
+                        }
+                    )
+        with store.engine.begin() as conn:
+            conn.execute(
+                insert(classes),
+                [
+                    {
+                        "id": class_id,
+                        "name": f"Cohort {c + 1:02d}",
+                        "scenario_ids": "[]",
+                        "orders": "[]",
+                        "created_at": base + timedelta(seconds=c),
+                    }
+                ],
+            )
+            conn.execute(insert(trainees), trainee_rows)
+            conn.execute(insert(attempts), attempt_rows)
+
+
+# --- AppTest ----------------------------------------------------------------------------------------
+
+
+class _Profile:
+    profiler: ClassVar[cProfile.Profile | None] = None
+    cpu: ClassVar[float] = 0.0  # CPU seconds of the script thread in the latest run
+
+
+@contextlib.contextmanager
+def served_apptest() -> Iterator[None]:
+    """AppTest as a warmed-up server runs scripts (tests/pages/conftest.py warm_server), and a hook that
+    can cProfile the script thread. Restored on exit."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+    from streamlit.testing.v1.local_script_runner import LocalScriptRunner
+
+    cold_init = PagesManager.__init__
+
+    def warm_init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        cold_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    class ProfiledRunner(LocalScriptRunner):
+        def _run_script_thread(self) -> None:
+            profiler = _Profile.profiler
+            started = time.thread_time()
+            if profiler is not None:
+                profiler.enable()
+            try:
+                super()._run_script_thread()
+            finally:
+                if profiler is not None:
+                    profiler.disable()
+                _Profile.cpu = time.thread_time() - started
+
+    original_runner = app_test.LocalScriptRunner
+    PagesManager.__init__ = warm_init  # type: ignore[method-assign]
+    app_test.LocalScriptRunner = ProfiledRunner  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        PagesManager.__init__ = cold_init  # type: ignore[method-assign]
+        app_test.LocalScriptRunner = original_runner  # type: ignore[misc]
+
+
+def fresh_process_state(url: str) -> None:
+    """The bench database and passcode in the environment, and Streamlit's caches emptied."""
+    import streamlit as st
+
+    from guide.ui.state import get_store
+
+    os.environ["CANCEL_COACH_DB_URL"] = url  # first: get_store() below must not open the default data folder
+    os.environ["CANCEL_COACH_TRAINER_PASSCODE"] = PASSCODE
+    with contextlib.suppress(Exception):
+        get_store().dispose()  # close a previous measurement's pooled connections
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def timed_run(at: Any, cpu: list[float] | None = None) -> float:
+    """Wall ms of at.run(); the script thread's CPU ms (steadier on a busy machine) appended to `cpu`."""
+    _Profile.cpu = 0.0
+    start = time.perf_counter()
+    at.run()
+    wall = (time.perf_counter() - start) * 1000
+    if cpu is not None:
+        cpu.append(_Profile.cpu * 1000)
+    return wall
+
+
+def check(at: Any, trainees: int, attempts: int) -> None:
+    """The dashboard rendered unlocked: every trainee in the progress table, every attempt with its three
+    answers in the attempts table (the last one), and the export button."""
+    from guide.content import text
+    from guide.training import Question
+
+    if at.exception:
+        raise RuntimeError(f"the trainer page raised: {at.exception[0].value}")
+    titles = [t.value for t in at.title]
+    if titles != [text("trainer", "title")]:
+        raise RuntimeError(f"unexpected page title(s) {titles}")
+    if len(at.dataframe) != 2:
+        raise RuntimeError(f"expected the progress and attempts tables, found {len(at.dataframe)} dataframe(s)")
+    progress, table = at.dataframe[0].value, at.dataframe[-1].value
+    answers = table[[text("question", q) for q in Question]]
+    if len(progress) != trainees or len(table) != attempts or (answers.astype(str) == "").any().any():
+        raise RuntimeError(f"{len(progress)} trainees and {len(table)} attempts shown, not {trainees} and {attempts}")
+    if not any(text("trainer", "export") in str(d.proto.label) for d in at.get("download_button")):
+        raise RuntimeError("no export button")
+
+
+def new_dashboard(sandbox: str) -> Any:
+    """An AppTest on the trainer page, unlocked, after one run of the home page (st.navigation needs it)."""
+    from streamlit.testing.v1 import AppTest
+
+    from guide.ui.trainer import UNLOCKED
+
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params = {"sandbox": sandbox}
+    at.session_state[UNLOCKED] = True
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"the home page raised: {at.exception[0].value}")
+    at.switch_page(PAGE)
+    return at
+
+
+def measure(url: str, sandbox: str, class_id: str, repeat: int) -> dict[str, dict[str, Any]]:
+    """Cold and warm wall times for all trainees, then for one class, in one AppTest session."""
+    fresh_process_state(url)
+    at = new_dashboard(sandbox)
+    results: dict[str, dict[str, Any]] = {}
+    per_class = PER_CLASS * SLOTS * TRIES
+    for view, trainees, rows in (
+        ("all trainees", CLASSES * PER_CLASS, CLASSES * per_class),
+        ("one class", PER_CLASS, per_class),
+    ):
+        if view == "one class":
+            at.selectbox(key="trainer_class").set_value(class_id)
+        cold_cpu: list[float] = []
+        cold = timed_run(at, cold_cpu)
+        check(at, trainees, rows)
+        timed_run(at)  # one more warm-up rerun
+        cpu: list[float] = []
+        warm = [timed_run(at, cpu) for _ in range(repeat)]
+        check(at, trainees, rows)
+        results[view] = {"rows": rows, "cold": cold, "cold_cpu": cold_cpu[0], "warm": warm, "warm_cpu": cpu}
+        print(
+            f"  {view}: cold {cold:.0f} ms, warm median {statistics.median(warm):.0f} ms "
+            f"(script CPU {statistics.median(cpu):.0f} ms) over {repeat} reruns"
+        )
+    return results
+
+
+def profile_warm(url: str, sandbox: str, repeat: int, top: int = 25) -> str:
+    """cProfile of the script thread over `repeat` warm reruns (all trainees): own time, then cumulative."""
+    fresh_process_state(url)
+    at = new_dashboard(sandbox)
+    timed_run(at)
+    timed_run(at)
+    profiler = cProfile.Profile()
+    _Profile.profiler = profiler
+    try:
+        walls = [timed_run(at) for _ in range(repeat)]
+    finally:
+        _Profile.profiler = None
+    out = io.StringIO()
+    out.write(f"profile: warm reruns, all trainees, {repeat} runs, median wall {statistics.median(walls):.1f} ms ")
+    out.write("(under cProfile; times are totals over all runs)\n")
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    out.write("app code only (guide/, pages/), cumulative:\n")
+    stats.sort_stats("cumulative").print_stats(re.escape(str(ROOT)) + r"/(guide|pages)", top)
+    return out.getvalue()
+
+
+def figures_of(results: dict[str, dict[str, Any]]) -> list[Figure]:
+    figures: list[Figure] = []
+    for view, r in results.items():
+        median = statistics.median(r["warm"])
+        label = f"trainer dashboard, {view} ({r['rows']:,} attempts)"
+        figures += [
+            Figure(f"{label}: warm rerun, median", median, "ms", f"<= {TARGET_MS:.0f} ms", median <= TARGET_MS),
+            Figure(f"{label}: warm rerun, p95", p95(r["warm"]), "ms", "(reported)", True),
+            Figure(
+                f"{label}: warm rerun, script CPU, median", statistics.median(r["warm_cpu"]), "ms", "(reported)", True
+            ),
+            Figure(f"{label}: cold first run", r["cold"], "ms", "(reported)", True),
+            Figure(f"{label}: cold first run, script CPU", r["cold_cpu"], "ms", "(reported)", True),
+        ]
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10 timed reruns a view instead of 40")
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    parser.add_argument("--profile", action="store_true", help="also cProfile the warm reruns and print the top")
+    args = parser.parse_args()
+    repeat = 10 if args.quick else 40
+    quiet = ("missing ScriptRunContext", "No runtime found")  # st.cache_*.clear() outside a script run
+    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching.cache_data_api"):
+        logging.getLogger(name).addFilter(lambda record: not any(q in record.getMessage() for q in quiet))
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+    url, sandbox, class_ids = filled_training()
+    with served_apptest():
+        results = measure(url, sandbox, class_ids[0], repeat)
+        profile = profile_warm(url, sandbox, max(repeat // 2, 5)) if args.profile else None
+    figures = figures_of(results)
+
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
+    print("\n| figure | value | target | |\n|---|---|---|---|")
+    for f in figures:
+        print(f"| {f.name} | {f.value:.1f} {f.unit} | {f.target} | {'pass' if f.passed else 'FAIL'} |")
+    if profile:
+        print("\n" + profile)
+    if args.json:
+        raw = {view: {**r, "median": statistics.median(r["warm"])} for view, r in results.items()}
+        args.json.write_text(json.dumps({"figures": [f.__dict__ for f in figures], "samples": raw}, indent=2))
+    raise SystemExit(0 if all(f.passed for f in figures) else 1)
+
+
+if __name__ == "__main__":
+    main()
