@@ -31,6 +31,6 @@ navigation = st.navigation(
     }
 )
 here = visit(fresh=True)
-sidebar(here)
+sidebar(here, clock=navigation.url_path not in ("training", "trainer"))  # a case keeps its own clock
 hand_over(here)
 navigation.run()

@@ -5,6 +5,7 @@ import streamlit as st
 from guide.content import text
 from guide.ui.state import visit
 from guide.ui.training import (
+    case_clock,
     case_panel,
     current_attempt,
     current_trainee,
@@ -17,7 +18,7 @@ from guide.ui.training import (
 from guide.ui.widgets import page_header
 
 here = visit()
-page_header(text("trainee", "title"), here.sandbox.clock)
+page_header(text("trainee", "title"), case_clock() or here.sandbox.clock)  # a case runs on its own clock
 
 trainee = current_trainee()
 if trainee is None:

@@ -17,7 +17,7 @@ FLASH = "sidebar_flash"
 STEPS = {"plus_hour": timedelta(hours=1), "plus_day": timedelta(days=1)}
 
 
-def sidebar(visit: Visit) -> None:
+def sidebar(visit: Visit, clock: bool = True) -> None:
     with st.sidebar:
         st.markdown(f"**{text('sidebar', 'account')}**")
         if visit.buyer is None:
@@ -25,7 +25,8 @@ def sidebar(visit: Visit) -> None:
         else:
             st.caption(text("sidebar", "signed_in_as", name=visit.buyer.name))
             st.button(text("sidebar", "sign_out"), key="sidebar_sign_out", on_click=_sign_out, args=(visit,))
-        clock_controls(visit)
+        if clock:
+            clock_controls(visit)
         st.caption(text("sidebar", "policy", name=visit.sandbox.profile.name))
         _reset(visit)
 

@@ -44,7 +44,7 @@ def gate() -> bool:
     if st.session_state.get(UNLOCKED):
         st.button(text("trainer", "lock"), key="trainer_lock", on_click=lambda: st.session_state.pop(UNLOCKED, None))
         return True
-    with st.form("trainer_gate"):
+    with st.form("trainer_gate", clear_on_submit=True):
         st.text_input(text("trainer", "passcode"), type="password", key="trainer_passcode_input")
         st.form_submit_button(text("trainer", "unlock"), type="primary", on_click=_try, args=(passcode,))
     if st.session_state.get(FAILURES):
@@ -154,7 +154,7 @@ def charts(frame: pd.DataFrame) -> None:
         .mark_bar()
         .encode(
             x=alt.X(f"{score}:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y(f"{scenario}:N", sort="-x"),
+            y=alt.Y(f"{scenario}:N", sort="-x", axis=alt.Axis(labelLimit=320)),
         ),
         width="stretch",
     )
@@ -176,9 +176,11 @@ def charts(frame: pd.DataFrame) -> None:
             alt.Chart(top, title=text("trainer", "wrong_answers"))
             .mark_bar()
             .encode(
-                x=alt.X(f"{text('trainer', 'col_count')}:Q"),
-                y=alt.Y(f"{text('trainer', 'col_answer')}:N", sort="-x"),
-                color=alt.Color(f"{text('trainer', 'col_question')}:N"),
+                x=alt.X(f"{text('trainer', 'col_count')}:Q", axis=alt.Axis(tickMinStep=1, format="d")),
+                y=alt.Y(f"{text('trainer', 'col_answer')}:N", sort="-x", axis=alt.Axis(labelLimit=320)),
+                color=alt.Color(
+                    f"{text('trainer', 'col_question')}:N", legend=alt.Legend(orient="bottom", labelLimit=400)
+                ),
                 tooltip=[alt.Tooltip(column) for column in top.columns],  # as strings, Altair takes far longer
             ),
             width="stretch",

@@ -169,6 +169,18 @@ def practice_button(trainee: Trainee) -> None:
         st.switch_page("pages/my_orders.py", query_params={"sandbox": sandbox_id})
 
 
+def case_clock() -> datetime | None:
+    """The simulated time of the case in the URL, if the link is valid (said nothing otherwise)."""
+    trainee_id, raw = st.query_params.get(TRAINEE), st.query_params.get(ATTEMPT)
+    if not trainee_id or not raw or not re.fullmatch(r"[0-9]{1,11}", raw):
+        return None
+    try:
+        attempt = get_training().get_attempt(trainee_id, int(raw))
+        return get_store().get_sandbox(attempt.sandbox_id).clock
+    except LookupError:
+        return None
+
+
 def current_attempt(trainee: Trainee) -> Attempt | None:
     """The attempt in the URL, if it is this trainee's; anything else says so and is dropped."""
     raw = st.query_params.get(ATTEMPT)

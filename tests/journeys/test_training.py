@@ -1,0 +1,414 @@
+"""Journey (f): a trainee works two scenarios in the simulator, one right and one wrong, and learns why
+from the feedback; then the trainer, in another browser, unlocks the dashboard (after a wrong passcode),
+sees both attempts with the answers chosen, and downloads them as CSV.
+
+The answer keys, the reasons and the rules come from the scenarios' own files, so the test follows the
+content; the words of the buttons and messages are written here as a trainee reads them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from guide.content import text
+from guide.training import Question, Scenario, option_label, scenarios
+from tests.journeys.helpers import (
+    DESKTOP,
+    NEUTRAL_REASON,
+    TRAINER_PASSCODE,
+    App,
+    badge,
+    main_area,
+    open_app,
+    query,
+    shoot,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+TRAINEE = "Ana Ferreira"
+RIGHT = scenarios()["e01-unpaid-wrong-size"]  # the first "Next scenario": answered right, cancelled in the pop-up
+WRONG = scenarios()["e02-earbuds-gift-duplicate"]  # picked from the list: the wrong path, nothing done
+WRONG_PATH = "cancel_now"  # "Cancel order" at once, for a paid order that needs a request
+CSV_COLUMNS = [
+    "trainee_id",
+    "Trainee",
+    "Scenario",
+    "scenario_id",
+    "Attempt",
+    "Score",
+    "Submitted",
+    "What does this order's status mean?",
+    "status_correct",
+    "What should the customer do now?",
+    "path_correct",
+    "What do you tell the customer about the money?",
+    "refund_correct",
+]
+
+
+# --- the trainee's page -------------------------------------------------------------------------
+
+
+def question_group(main: Locator, question: Question) -> Locator:
+    return main.get_by_role("radiogroup", name=text("question", question))
+
+
+def answer(main: Locator, question: Question, value: str) -> None:
+    """Pick an answer by its label (the radio input itself is visually hidden: click the label)."""
+    label = option_label(question, value)
+    group = question_group(main, question)
+    group.get_by_text(label, exact=True).click()
+    expect(group.get_by_role("radio", name=label)).to_be_checked()
+
+
+def score_value(main: Locator) -> Locator:
+    label = main.page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(r"^Score$"))
+    score = main.get_by_test_id("stMetric").filter(has=label)
+    return score.get_by_test_id("stMetricValue")
+
+
+def feedback_box(main: Locator, label: str) -> Locator:
+    """The feedback box (st.success or st.error) that starts with this question's or check's label."""
+    title = main.page.locator("strong", has_text=re.compile(rf"^{re.escape(label)}$"))
+    return main.get_by_test_id("stAlert").filter(has=title)
+
+
+def expect_feedback(main: Locator, label: str, right: bool, says: str, rule: str) -> None:
+    box = feedback_box(main, label)
+    expect(box).to_have_count(1)
+    expect(box.get_by_test_id("stAlertContentSuccess" if right else "stAlertContentError")).to_be_visible()
+    expect(box).to_contain_text(says)
+    expect(box).to_contain_text(f"{text('trainee', 'rule')}: {rule}")
+
+
+def expect_question_feedback(main: Locator, scenario: Scenario, question: Question, right: bool) -> None:
+    key = scenario.answers[question]
+    verdict = "Right." if right else "Not quite."
+    expect_feedback(main, text("question", question), right, f"{verdict} {key.why}", key.rule)
+
+
+def expect_case(page: Page, scenario: Scenario) -> None:
+    """The scenario is open: its title, the customer's message, the order and the unanswered questions."""
+    main = main_area(page)
+    expect(page).to_have_url(re.compile(r"[?&]attempt=\d+(&|$)"))
+    expect(main.get_by_role("heading", name=scenario.title)).to_be_visible()
+    message = main.get_by_test_id("stChatMessage")
+    expect(message).to_contain_text(scenario.customer)
+    expect(message).to_contain_text(scenario.message)
+    expect(main.get_by_role("heading", name=f"Order ID: {scenario.order.id}")).to_be_visible()
+    for question in Question:
+        group = question_group(main, question)
+        expect(group).to_be_visible()
+        expect(group.get_by_role("radio", checked=True)).to_have_count(0)
+    wait_idle(page)
+
+
+def submit(page: Page) -> None:
+    main = main_area(page)
+    main.get_by_role("button", name="Submit answers").click()
+    expect(score_value(main)).to_be_visible()
+    expect(main.get_by_role("button", name="Submit answers")).to_have_count(0)
+    wait_idle(page)
+
+
+def work_the_right_scenario(page: Page) -> str:
+    """e01, unpaid: check the status, cancel at once with a neutral reason, answer all three right."""
+    main = main_area(page)
+    main.get_by_role("button", name="Next scenario").click()
+    expect_case(page, RIGHT)
+    attempt = query(page)["attempt"]
+    order_id = RIGHT.order.id
+    expect(badge(main, "Awaiting payment")).to_be_visible()
+
+    main.get_by_role("button", name="What does this status mean?").click()
+    meaning = main.get_by_test_id("stAlertContentInfo")  # the answer's radio says the same: not that one
+    expect(meaning).to_have_text(re.compile(r"^Awaiting payment: The order is placed but not paid"))
+    wait_idle(page)
+
+    main.get_by_role("button", name="Cancel order").click()
+    dialog = page.get_by_role("dialog", name="Cancel order")
+    expect(dialog).to_be_visible()
+    dialog.get_by_text(NEUTRAL_REASON, exact=True).click()
+    expect(dialog.get_by_role("radio", name=NEUTRAL_REASON)).to_be_checked()
+    dialog.get_by_role("button", name="Submit").click()
+    expect(dialog.get_by_text(f"Cancel order {order_id}? This cannot be undone.")).to_be_visible()
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(dialog).to_be_hidden()
+    expect(main.get_by_text(re.compile(r"^The order is cancelled\."))).to_be_visible()
+    expect(badge(main, "Closed")).to_be_visible()
+    expect(main.get_by_role("button", name="Cancel order")).to_have_count(0)
+    wait_idle(page)
+
+    for question in Question:
+        answer(main, question, RIGHT.answers[question].answer)
+    submit(page)
+
+    expect(score_value(main)).to_have_text("100%")
+    for question in Question:
+        expect_question_feedback(main, RIGHT, question, right=True)
+    expect_feedback(
+        main,
+        "Checked what the status means",
+        True,
+        "You checked what the status means.",
+        "DOMAIN.md: The seed guide's path / 4. check the status",
+    )
+    expect_feedback(
+        main, "Took the right path in the simulator", True, "You took the right path: Cancel now.", "DOMAIN.md: "
+    )
+    expect_feedback(
+        main,
+        "Did not blame a seller who did nothing wrong",
+        True,
+        "Your cancellation reason did not blame the seller unfairly.",
+        "DOMAIN.md: Cancellation reasons",
+    )
+    expect(main.get_by_test_id("stAlertContentError")).to_have_count(0)
+    expect(main.get_by_role("button", name="Try again")).to_be_visible()
+    return attempt
+
+
+def work_the_wrong_scenario(page: Page) -> str:
+    """e02, paid: picked from the list; the wrong path ("Cancel order" at once) and nothing done."""
+    main = main_area(page)
+    main.get_by_role("combobox", name="Or pick a scenario").click()
+    page.get_by_role("option", name=f"Easy · {WRONG.title} · not tried", exact=True).click()
+    expect(main.get_by_role("combobox", name="Or pick a scenario")).to_have_value(re.compile(re.escape(WRONG.title)))
+    wait_idle(page)
+    # Found by its key: the scenario selectbox has a toggle button of its own.
+    main.locator(".st-key-trainee_open").get_by_role("button", name="Open scenario", exact=True).click()
+    expect_case(page, WRONG)
+    attempt = query(page)["attempt"]
+    expect(badge(main, "Awaiting shipment")).to_be_visible()
+    expect(main.get_by_role("button", name="Request cancellation")).to_be_visible()
+
+    # The seller can be written to from the case, in an expander.
+    main.get_by_text("Contact seller", exact=True).click()
+    expect(main.get_by_role("textbox", name="Your message")).to_be_visible()
+
+    answer(main, Question.STATUS, WRONG.answers[Question.STATUS].answer)
+    answer(main, Question.PATH, WRONG_PATH)
+    answer(main, Question.REFUND, WRONG.answers[Question.REFUND].answer)
+    submit(page)
+
+    # Status and refund right, the path wrong; of the checks only "opened the details" and "fair reason" hold.
+    expect(score_value(main)).to_have_text("57%")
+    expect_question_feedback(main, WRONG, Question.STATUS, right=True)
+    expect_question_feedback(main, WRONG, Question.PATH, right=False)
+    expect_question_feedback(main, WRONG, Question.REFUND, right=True)
+    expect_feedback(
+        main,
+        "Took the right path in the simulator",
+        False,
+        "The right path here is: Request cancellation.",
+        "DOMAIN.md: Cancellation rules by status",
+    )
+    expect_feedback(
+        main,
+        "Checked what the status means",
+        False,
+        'Check what the status means ("What does this status mean?") before deciding.',
+        "DOMAIN.md: The seed guide's path / 4. check the status",
+    )
+    expect(main.get_by_test_id("stAlertContentError")).to_have_count(3)
+    return attempt
+
+
+# --- the trainer's page -------------------------------------------------------------------------
+
+
+def unlock(page: Page, passcode: str) -> None:
+    main = main_area(page)
+    main.get_by_role("textbox", name="Trainer passcode").fill(passcode)
+    main.get_by_role("button", name="Unlock").click()
+
+
+def no_trainee_data(page: Page) -> None:
+    main = main_area(page)
+    expect(main.get_by_text(TRAINEE)).to_have_count(0)
+    expect(main.get_by_test_id("stDataFrame")).to_have_count(0)
+    expect(main.get_by_role("button", name="Download attempts (CSV)")).to_have_count(0)
+    expect(main.get_by_role("heading", name="Every attempt, with the answers chosen")).to_have_count(0)
+
+
+def attempts_table(main: Locator) -> Locator:
+    """The attempts table. st.dataframe draws on a canvas and keeps an accessible table inside it, which the
+    accessibility tree leaves out (so CSS here, not roles) and which holds only the rows and columns in view;
+    the table is pinned by its place on the page, as its "Scenario" header can scroll out of view."""
+    header = main.page.locator("[role=columnheader]", has_text=re.compile(r"^Scenario$"))
+    tables = main.get_by_test_id("stDataFrame")
+    expect(tables.filter(has=header)).to_have_count(1)
+    found = [n for n, table in enumerate(tables.all()) if table.locator(header).count()]
+    return tables.nth(found[0])
+
+
+def cell(table: Locator, row: Locator, column: str) -> Locator:
+    """The cell of `row` under the header `column` (which must be in view)."""
+    header = table.locator("[role=columnheader]", has_text=re.compile(rf"^{re.escape(column)}$"))
+    expect(header).to_have_count(1)
+    return row.locator(f"[role=gridcell][aria-colindex='{header.get_attribute('aria-colindex')}']")
+
+
+def expect_attempts_table(page: Page) -> None:
+    """Both attempts, named for the trainee, with the answers chosen (the table is scrolled to show them)."""
+    table = attempts_table(main_area(page))
+    rows = table.locator("[role=row]").filter(has_text=TRAINEE)
+    expect(rows).to_have_count(2)
+    scenario = text("trainer", "col_scenario")
+    expect(cell(table, rows.nth(0), scenario)).to_have_text(RIGHT.title)
+    expect(cell(table, rows.nth(1), scenario)).to_have_text(WRONG.title)
+    # Rows by their index from here: the trainee's name scrolls out of view with the first columns.
+    indexes = [r.get_attribute("aria-rowindex") for r in rows.all()]
+    right, wrong = (table.locator(f"[role=row][aria-rowindex='{i}']") for i in indexes)
+
+    # The answers are the last columns: scroll the table sideways, as a trainer would.
+    table.hover()
+    page.mouse.wheel(2000, 0)
+    chosen = {
+        Question.STATUS: ("Awaiting payment", "Awaiting shipment"),
+        Question.PATH: ("Cancel now", "Cancel now"),
+        Question.REFUND: ("Nothing was paid", "Back to the card in about 3 to 20 business days"),
+    }
+    for question, (in_right, in_wrong) in chosen.items():
+        expect(cell(table, right, text("question", question))).to_have_text(in_right)
+        expect(cell(table, wrong, text("question", question))).to_have_text(in_wrong)
+    page.mouse.wheel(-2000, 0)
+    expect(rows).to_have_count(2)
+
+
+def open_dashboard(page: Page, app: App) -> None:
+    open_app(page, app.link("trainer"))
+    main = main_area(page)
+    expect(main.get_by_role("heading", name="Trainer dashboard", level=1)).to_be_visible()
+    expect(main.get_by_role("textbox", name="Trainer passcode")).to_be_visible()
+
+
+def expect_dashboard(page: Page) -> None:
+    main = main_area(page)
+    expect(main.get_by_role("button", name="Lock the dashboard")).to_be_visible()
+    expect(main.get_by_role("heading", name="Best score by trainee and scenario")).to_be_visible()
+    expect(main.get_by_role("heading", name="Every attempt, with the answers chosen")).to_be_visible()
+    expect(main.get_by_role("button", name="Download attempts (CSV)")).to_be_visible()
+    wait_idle(page)
+
+
+def settle(page: Page) -> None:
+    """Tables and charts draw after the run: wait for them before a screenshot."""
+    wait_idle(page)
+    main = main_area(page)
+    for table in main.get_by_test_id("stDataFrame").all():
+        expect(table.locator("canvas").first).to_be_attached()
+    for chart in main.get_by_test_id("stVegaLiteChart").all():
+        expect(chart.locator("canvas, svg").first).to_be_visible()
+
+
+def shoot_whole(page: Page, name: str) -> None:
+    """docs/screenshots/<name>-<width>.png of the whole main area: the viewport is made as tall as the page
+    for the shot (Streamlit scrolls inside the main area, so a full-page screenshot would show one screen)."""
+    size = page.viewport_size or DESKTOP
+    page.mouse.move(0, 0)  # no hover toolbar or tooltip on a table or chart
+    settle(page)
+    height = int(page.get_by_test_id("stMain").evaluate("e => e.scrollHeight"))
+    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    try:
+        settle(page)
+        shoot(page, name)
+    finally:
+        page.set_viewport_size(size)
+
+
+# --- the journey --------------------------------------------------------------------------------
+
+
+def test_trainee_works_two_scenarios_and_the_trainer_sees_and_exports_them(
+    app: App, page: Page, new_context: BrowserContext, phone: Page
+) -> None:
+    # The trainee signs in with a name only.
+    open_app(page, app.link("training"))
+    main = main_area(page)
+    expect(main.get_by_role("heading", name="Training", level=1)).to_be_visible()
+    main.get_by_role("textbox", name="Your name").fill(TRAINEE)
+    main.get_by_role("button", name="Start training").click()
+    expect(main.get_by_text(re.compile(rf"^Training as {TRAINEE} · "))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]trainee=[\w-]+"))
+    trainee_id = query(page)["trainee"]
+    expect(main.get_by_role("button", name="Next scenario")).to_be_visible()
+    wait_idle(page)
+
+    # One scenario right, with the simulator's actions; the page is captured with its case and feedback.
+    right_attempt = work_the_right_scenario(page)
+    shoot_whole(page, "training")
+    phone.goto(page.url)  # the link resumes the training on another device
+    expect(main_area(phone).get_by_role("heading", name=RIGHT.title)).to_be_visible()
+    expect(score_value(main_area(phone))).to_have_text("100%")
+    shoot_whole(phone, "training")
+
+    main.get_by_role("button", name="All scenarios").click()
+    expect(page).not_to_have_url(re.compile(r"[?&]attempt="))
+    expect(main.get_by_role("button", name="Next scenario")).to_be_visible()
+    wait_idle(page)
+
+    # One scenario wrong.
+    wrong_attempt = work_the_wrong_scenario(page)
+    assert right_attempt != wrong_attempt
+    main.get_by_role("button", name="All scenarios").click()
+    expect(main.get_by_role("combobox", name="Or pick a scenario")).to_be_visible()
+    wait_idle(page)
+
+    # The trainer, in another browser: a wrong passcode says so plainly and shows nothing.
+    trainer = new_context.new_page()
+    open_dashboard(trainer, app)
+    board = main_area(trainer)
+    no_trainee_data(trainer)
+    unlock(trainer, "not-the-passcode")
+    expect(board.get_by_text("That passcode is not right. Wait a moment before trying again.")).to_be_visible()
+    wait_idle(trainer)
+    no_trainee_data(trainer)
+
+    # The right passcode: both attempts, with the trainee's name and the answers chosen.
+    unlock(trainer, TRAINER_PASSCODE)
+    expect_dashboard(trainer)
+    expect(board.get_by_text("That passcode is not right.")).to_have_count(0)
+    expect_attempts_table(trainer)
+
+    # The CSV export: one row per attempt, with the answers chosen.
+    with trainer.expect_download() as download_info:
+        board.get_by_role("button", name="Download attempts (CSV)").click()
+    download = download_info.value
+    assert download.suggested_filename == "cancel-coach-attempts.csv"
+    content = download.path().read_text("utf-8")
+    reader = csv.DictReader(io.StringIO(content))
+    assert reader.fieldnames == CSV_COLUMNS
+    mine = [row for row in reader if row["Trainee"] == TRAINEE]
+    assert len(mine) == 2, content
+    by_scenario = {row["scenario_id"]: row for row in mine}
+    assert set(by_scenario) == {RIGHT.id, WRONG.id}
+    assert all(row["trainee_id"] == trainee_id for row in mine)
+    right, wrong = by_scenario[RIGHT.id], by_scenario[WRONG.id]
+    assert (right["Scenario"], right["Attempt"], right["Score"]) == (RIGHT.title, "1", "1.0")
+    assert (wrong["Scenario"], wrong["Attempt"], wrong["Score"]) == (WRONG.title, "1", "0.571")
+    assert [right[text("question", q)] for q in Question] == ["Awaiting payment", "Cancel now", "Nothing was paid"]
+    assert [wrong[text("question", q)] for q in Question] == [
+        "Awaiting shipment",
+        "Cancel now",
+        "Back to the card in about 3 to 20 business days",
+    ]
+    assert [right[f"{q.value}_correct"] for q in Question] == ["True", "True", "True"]
+    assert [wrong[f"{q.value}_correct"] for q in Question] == ["True", "False", "True"]
+    for row in mine:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", row["Submitted"]), row["Submitted"]
+    shoot_whole(trainer, "trainer")
+
+    # The dashboard on a phone, in its own browser (its own unlock).
+    open_dashboard(phone, app)
+    unlock(phone, TRAINER_PASSCODE)
+    expect_dashboard(phone)
+    expect(attempts_table(main_area(phone)).locator("[role=row]").filter(has_text=TRAINEE)).to_have_count(2)
+    shoot_whole(phone, "trainer")
