@@ -48,21 +48,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from bench.domain import TEMPLATES, Figure, filled_store, p95
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BARE_TEXT = "Bare page ready"
 BARE_SCRIPT = f'import streamlit as st\n\nst.write("{BARE_TEXT}")\n'
 SCRIPT_TARGET_MS = 50.0
