@@ -3,6 +3,7 @@ deterministic order picking from a seeded sandbox."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,9 @@ from guide.models import CloseReason, EventKind, Order, Status
 from guide.store import Sandbox, Store
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# Screenshots go to tests/screenshots/ (ignored by git); CANCEL_COACH_SCREENSHOTS=docs/screenshots
+# refreshes the ones the README shows.
+SCREENSHOTS = REPO / (os.environ.get("CANCEL_COACH_SCREENSHOTS") or "tests/screenshots")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 20_000
@@ -112,7 +115,7 @@ def clock_label(moment: datetime) -> str:
 
 
 def shoot(page: Page, name: str) -> Path:
-    """docs/screenshots/<name>-<width>.png, overwritten every run."""
+    """<SCREENSHOTS>/<name>-<width>.png, overwritten every run."""
     width = (page.viewport_size or DESKTOP)["width"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}-{width}.png"
