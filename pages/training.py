@@ -15,7 +15,7 @@ from guide.ui.training import (
     scenario_chooser,
     sign_in_form,
 )
-from guide.ui.widgets import page_header
+from guide.ui.widgets import page_header, plain
 
 here = visit()
 page_header(text("trainee", "title"), case_clock() or here.sandbox.clock)  # a case runs on its own clock
@@ -26,7 +26,7 @@ if trainee is None:
     sign_in_form()
     st.stop()
 
-st.caption(text("trainee", "hello", name=trainee.name) + " · " + text("trainee", "resume_help"))
+st.caption(text("trainee", "hello", name=plain(trainee.name)) + " · " + text("trainee", "resume_help"))
 progress_panel(trainee)
 
 attempt = current_attempt(trainee)

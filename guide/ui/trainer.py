@@ -16,6 +16,7 @@ from guide.store import ImportRejected
 from guide.training import Question, scenarios
 from guide.training_store import TrainingInputError
 from guide.ui.training import get_training
+from guide.ui.widgets import plain
 
 UNLOCKED = "trainer_unlocked"
 FAILURES = "trainer_failures"
@@ -215,7 +216,7 @@ def classes_panel() -> None:
         )
         st.form_submit_button(text("trainer", "create_class"), on_click=_create_class)
     for group in training.list_classes():
-        with st.expander(group.name):
+        with st.expander(plain(group.name)):
             st.text_input(
                 text("trainer", "class_link"), f"?class={group.id}", key=f"class_link_{group.id}", disabled=True
             )
@@ -238,7 +239,7 @@ def _create_class() -> None:
     except TrainingInputError as refused:
         st.session_state["trainer_flash"] = ("error", str(refused))
         return
-    st.session_state["trainer_flash"] = ("ok", text("trainer", "created", name=group.name))
+    st.session_state["trainer_flash"] = ("ok", text("trainer", "created", name=plain(group.name)))
 
 
 def _load_orders(class_id: str, payload: bytes) -> None:

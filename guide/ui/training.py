@@ -50,7 +50,7 @@ def sign_in_form() -> None:
     class_id = st.query_params.get("class")
     if class_id:
         try:
-            st.info(text("trainee", "class_joined", name=get_training().get_class(class_id).name))
+            st.info(text("trainee", "class_joined", name=plain(get_training().get_class(class_id).name)))
         except LookupError:
             st.warning(text("trainee", "class_unknown"))
             class_id = None

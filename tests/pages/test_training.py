@@ -164,3 +164,12 @@ def test_passing_every_level_offers_the_certificate(store: Store):
     assert text("trainee", "certified") in main_alerts(at, "success")
     downloads = at.get("download_button")
     assert any(text("trainee", "certificate") in str(d.proto.label) for d in downloads)
+
+
+def test_a_name_with_markup_is_shown_as_typed(store: Store):
+    name = "**Ana** [x](javascript:alert(1)) <b>"
+    trainee = TrainingStore(store).create_trainee(name)
+    at = open_page("training", trainee=trainee.id)
+    no_exception(at)
+    [hello] = [c.value for c in at.caption if "Training as" in c.value]
+    assert "**Ana**" not in hello and "\\*\\*Ana\\*\\*" in hello and "\\[x\\]" in hello
