@@ -8,17 +8,15 @@ and the DOMAIN.md rule behind it. The answer key is checked against `assess()` b
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from typing import Annotated, Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from guide import lifecycle
-from guide.content import cancel_reasons, load, text
+from guide.content import cancel_reasons, load, load_folder, text
 from guide.lifecycle import Action, OrderState
 from guide.models import TIMESTAMPS, Event, EventKind, Order, Path, PaymentMethod, Status
 from guide.policy import assess, get_profile, load_profiles
@@ -138,15 +136,7 @@ class Scenario(BaseModel):
 @cache
 def scenarios() -> dict[str, Scenario]:
     """Every scenario in content/scenarios/, validated, in file-name order."""
-    folder = resources.files("guide.content").joinpath("scenarios")
-    found: dict[str, Scenario] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            scenario = Scenario.model_validate(json.loads(entry.read_text("utf-8")))
-            if scenario.id in found:
-                raise ValueError(f"two scenarios use the id {scenario.id!r}")
-            found[scenario.id] = scenario
-    return found
+    return load_folder("scenarios", Scenario)
 
 
 def rule_answers(scenario: Scenario) -> dict[Question, str]:

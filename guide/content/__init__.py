@@ -9,11 +9,12 @@ import json
 from enum import Enum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 LANGUAGE = "en"
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 @cache
@@ -34,6 +35,19 @@ def _texts(language: str) -> dict[str, dict[str, str]]:
                 raise ValueError(f"section {section!r} is in two text files")
             merged[section] = entries
     return merged
+
+
+def load_folder(folder: str, model: type[ModelT]) -> dict[str, ModelT]:
+    """Every JSON file of a content folder validated as `model`, by its `id`, in file-name order."""
+    found: dict[str, ModelT] = {}
+    for entry in sorted(resources.files(__name__).joinpath(folder).iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            item = model.model_validate(json.loads(entry.read_text("utf-8")))
+            key = item.id  # type: ignore[attr-defined]
+            if key in found:
+                raise ValueError(f"two files in {folder}/ use the id {key!r}")
+            found[key] = item
+    return found
 
 
 def text(section: str, key: str | Enum, language: str = LANGUAGE, **values: Any) -> str:

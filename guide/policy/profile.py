@@ -6,13 +6,12 @@ numbers are the simulator's own assumptions and say so in their sources.
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib import resources
 from typing import Annotated, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from guide.content import load_folder
 from guide.models import PaymentMethod
 
 T = TypeVar("T")
@@ -110,14 +109,7 @@ class PolicyProfile(BaseModel):
 @cache
 def load_profiles() -> dict[str, PolicyProfile]:
     """All profiles shipped in guide/content/profiles, validated; exactly one is the default."""
-    folder = resources.files("guide.content").joinpath("profiles")
-    profiles: dict[str, PolicyProfile] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            profile = PolicyProfile.model_validate(json.loads(entry.read_text("utf-8")))
-            if profile.id in profiles:
-                raise ValueError(f"two profiles use the id {profile.id!r}")
-            profiles[profile.id] = profile
+    profiles = load_folder("profiles", PolicyProfile)
     defaults = [p.id for p in profiles.values() if p.default]
     if len(defaults) != 1:
         raise ValueError(f"exactly one profile must be the default, found {defaults or 'none'}")
