@@ -188,7 +188,7 @@ def use_database(url: str) -> None:
     gc.collect()
 
 
-class _Marks:
+class RunMarks:
     """The latest at.run(): script runner events with perf_counter times, the script thread's CPU time;
     and the profiler to run around each script thread, if any."""
 
@@ -211,7 +211,7 @@ def instrumented_apptest() -> Iterator[None]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             marks: list[tuple[float, str]] = []
-            _Marks.events = marks
+            RunMarks.events = marks
 
             def mark(_sender: object, event: ScriptRunnerEvent, **_kwargs: Any) -> None:
                 if event is not ScriptRunnerEvent.ENQUEUE_FORWARD_MSG:
@@ -220,7 +220,7 @@ def instrumented_apptest() -> Iterator[None]:
             self.on_event.connect(mark, weak=False)
 
         def _run_script_thread(self) -> None:
-            profiler = _Marks.profiler
+            profiler = RunMarks.profiler
             started = time.thread_time()
             if profiler is not None:
                 profiler.enable()
@@ -229,7 +229,7 @@ def instrumented_apptest() -> Iterator[None]:
             finally:
                 if profiler is not None:
                     profiler.disable()
-                _Marks.cpu = time.thread_time() - started
+                RunMarks.cpu = time.thread_time() - started
 
     original = app_test.LocalScriptRunner
     app_test.LocalScriptRunner = TimedRunner  # type: ignore[misc]
@@ -269,11 +269,11 @@ def new_app(view: View, database: Database, bare: Path) -> Any:
 
 def run_once(at: Any, view: View) -> tuple[float, tuple[float, float, int] | None, float | None]:
     """Wall ms of at.run(), its script passes, and the script thread's CPU ms."""
-    _Marks.events, _Marks.cpu = [], None
+    RunMarks.events, RunMarks.cpu = [], None
     start = time.perf_counter()
     at.run()
     wall = (time.perf_counter() - start) * 1000
-    return wall, _passes(_Marks.events), None if _Marks.cpu is None else _Marks.cpu * 1000
+    return wall, _passes(RunMarks.events), None if RunMarks.cpu is None else RunMarks.cpu * 1000
 
 
 def check(at: Any, view: View, database: Database) -> None:
@@ -405,11 +405,11 @@ def profile_view(database: Database, view: View, repeat: int, bare: Path, top: i
         profiler: Any = cProfile.Profile()
     else:
         profiler = _Sampler()
-    _Marks.profiler = profiler
+    RunMarks.profiler = profiler
     try:
         walls = [run_once(at, view)[0] for _ in range(repeat)]
     finally:
-        _Marks.profiler = None
+        RunMarks.profiler = None
     out = io.StringIO()
     kind = "cProfile" if isinstance(profiler, cProfile.Profile) else "pyinstrument"
     out.write(f"profile: {view.name}, {database.label}, {repeat} runs, median wall {statistics.median(walls):.1f} ms ")

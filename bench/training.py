@@ -41,11 +41,12 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import insert, select
 
 from bench.domain import CLOCK, DATA, Figure, p95
+from bench.pages import RunMarks, instrumented_apptest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
@@ -198,18 +199,11 @@ def _fill(store: Any) -> None:
 # --- AppTest ----------------------------------------------------------------------------------------
 
 
-class _Profile:
-    profiler: ClassVar[cProfile.Profile | None] = None
-    cpu: ClassVar[float] = 0.0  # CPU seconds of the script thread in the latest run
-
-
 @contextlib.contextmanager
 def served_apptest() -> Iterator[None]:
-    """AppTest as a warmed-up server runs scripts (tests/pages/conftest.py warm_server), and a hook that
-    can cProfile the script thread. Restored on exit."""
+    """AppTest as a warmed-up server runs scripts (tests/pages/conftest.py warm_server), with
+    bench.pages' runner that records the script thread's CPU time and can be profiled. Restored on exit."""
     from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import app_test
-    from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
     cold_init = PagesManager.__init__
 
@@ -217,27 +211,12 @@ def served_apptest() -> Iterator[None]:
         cold_init(self, *args, **kwargs)
         PagesManager.uses_pages_directory = False
 
-    class ProfiledRunner(LocalScriptRunner):
-        def _run_script_thread(self) -> None:
-            profiler = _Profile.profiler
-            started = time.thread_time()
-            if profiler is not None:
-                profiler.enable()
-            try:
-                super()._run_script_thread()
-            finally:
-                if profiler is not None:
-                    profiler.disable()
-                _Profile.cpu = time.thread_time() - started
-
-    original_runner = app_test.LocalScriptRunner
     PagesManager.__init__ = warm_init  # type: ignore[method-assign]
-    app_test.LocalScriptRunner = ProfiledRunner  # type: ignore[misc]
     try:
-        yield
+        with instrumented_apptest():
+            yield
     finally:
         PagesManager.__init__ = cold_init  # type: ignore[method-assign]
-        app_test.LocalScriptRunner = original_runner  # type: ignore[misc]
 
 
 def fresh_process_state(url: str) -> None:
@@ -256,12 +235,12 @@ def fresh_process_state(url: str) -> None:
 
 def timed_run(at: Any, cpu: list[float] | None = None) -> float:
     """Wall ms of at.run(); the script thread's CPU ms (steadier on a busy machine) appended to `cpu`."""
-    _Profile.cpu = 0.0
+    RunMarks.cpu = 0.0
     start = time.perf_counter()
     at.run()
     wall = (time.perf_counter() - start) * 1000
     if cpu is not None:
-        cpu.append(_Profile.cpu * 1000)
+        cpu.append((RunMarks.cpu or 0.0) * 1000)
     return wall
 
 
@@ -336,11 +315,11 @@ def profile_warm(url: str, sandbox: str, repeat: int, top: int = 25) -> str:
     timed_run(at)
     timed_run(at)
     profiler = cProfile.Profile()
-    _Profile.profiler = profiler
+    RunMarks.profiler = profiler
     try:
         walls = [timed_run(at) for _ in range(repeat)]
     finally:
-        _Profile.profiler = None
+        RunMarks.profiler = None
     out = io.StringIO()
     out.write(f"profile: warm reruns, all trainees, {repeat} runs, median wall {statistics.median(walls):.1f} ms ")
     out.write("(under cProfile; times are totals over all runs)\n")

@@ -70,18 +70,17 @@ def _seed_word(status: Status) -> str:
         return ""
 
 
-def assessment_section(visit: Visit, order: Order, key: str, always: bool = False) -> Assessment | None:
+def assessment_section(visit: Visit, order: Order, key: str) -> Assessment | None:
     """Verdict, likelihood with its interval, the reasons and the next best action, once asked."""
-    if not always:
-        st.button(
-            text("details", "can_i_cancel"),
-            key=f"{key}_assess",
-            icon=":material/fact_check:",
-            on_click=visit.did,
-            args=("checked_eligibility", order.id),
-        )
-        if visit.facts.get("checked_eligibility") != order.id:
-            return None
+    st.button(
+        text("details", "can_i_cancel"),
+        key=f"{key}_assess",
+        icon=":material/fact_check:",
+        on_click=visit.did,
+        args=("checked_eligibility", order.id),
+    )
+    if visit.facts.get("checked_eligibility") != order.id:
+        return None
     result = assess(order, visit.sandbox.clock, visit.sandbox.profile)
     with st.container(border=True):
         st.markdown(f"**{text('details', 'assessment')}**")

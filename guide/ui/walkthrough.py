@@ -128,6 +128,12 @@ def _choose(visit: Visit, order_id: str) -> None:
     st.rerun()
 
 
+def order_line(order: Order) -> None:
+    """The order the step works on, in one line, with its status."""
+    st.markdown(f"**{order.id}** · {plain(order.seller.name)}")
+    status_badge(order.status)
+
+
 def simulator_panel(step: Step, visit: Visit, order: Order | None) -> None:
     """The part of the simulator this step is about, working on the walkthrough's order."""
     if step.panel == "sign_in":
@@ -155,12 +161,10 @@ def simulator_panel(step: Step, visit: Visit, order: Order | None) -> None:
             order_header(order)
             status_section(visit, order, key=KEY)
         case "assessment":
-            st.markdown(f"**{order.id}** · {plain(order.seller.name)}")
-            status_badge(order.status)
+            order_line(order)
             assessment_section(visit, order, key=KEY)
         case "cancel":
-            st.markdown(f"**{order.id}** · {plain(order.seller.name)}")
-            status_badge(order.status)
+            order_line(order)
             cancel_section(visit, order, key=KEY)
         case "contact_seller":
             conversation_panel(visit, order, key=f"{KEY}_contact_{order.id}")
