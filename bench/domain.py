@@ -17,45 +17,18 @@ import platform
 import random
 import statistics
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import insert
 
+from bench.common import DATA, Figure, p95, timed
 from guide.content import load
 from guide.policy import assess, default_profile
 from guide.store import Sandbox, Store, _event_row, events, orders, sandboxes
 
-DATA = Path(__file__).resolve().parent / ".data"
 CLOCK = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 TEMPLATES = 40  # distinct seeded demo sets, copied across the big database
-
-
-@dataclass
-class Figure:
-    name: str
-    value: float
-    unit: str
-    target: str
-    passed: bool
-
-
-def timed(run: Callable[[], object], repeat: int, warmup: int = 3) -> list[float]:
-    """Wall-clock milliseconds of each call after a warm-up."""
-    for _ in range(warmup):
-        run()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[18]
 
 
 def _fingerprint() -> str:

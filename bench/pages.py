@@ -1,24 +1,17 @@
-"""Page benchmarks: the script run of every page under AppTest, and the first render in Chromium.
+"""Page benchmark: the script run of every page under AppTest, against a bare three-element page.
 
-    .venv/bin/python -m bench.pages            # full: 30 timed runs a view, 15 browser rounds
-    .venv/bin/python -m bench.pages --quick    # fewer repeats (about a minute once the databases exist)
+    .venv/bin/python -m bench.pages            # 10 vs 10,000 sandboxes, 30 timed runs a view
+    .venv/bin/python -m bench.pages --quick    # 10 vs 1,000 sandboxes, 6 timed runs a view
     .venv/bin/python -m bench.pages --profile "walkthrough step 2"   # profile one view's script runs
 
-1. AppTest: the pages of guide/ui/state.py PAGES that this issue lists (the walkthrough at each of its
-   nine steps), a demo buyer signed in and one order opened, checked and assessed, against the SQLite
-   files of bench.domain holding 10,000 and 10 sandboxes (the same demo orders in both), plus a bare
-   one-element page for reference. The figure is the wall time around `at.run()`. Runs are interleaved
-   view by view and the two databases alternate in blocks, so drift hits every view alike. The table
-   of every view adds the script runner's own timing: under AppTest each run is two script passes
-   (AppTest resets Streamlit's pages-directory flag before every run, so the page file first runs on
-   its own until visit() reruns through the entry point; a server does that once per process): the
-   "final pass" column is the one a server would run; "script CPU" (the script thread's CPU time, all
-   passes) holds still when other processes load the machine, and so does its 10,000 / 10 ratio.
-2. Chromium: the home page of `streamlit run streamlit_app.py` (until "Step 1 of 9" is visible) vs a
-   bare one-line page served by a second `streamlit run`, alternating, each round in a new browser
-   context (a new visitor: a new sandbox, no cached assets).
-
-Figures move with the machine's load: the load average is printed at the start and the end.
+Every page of guide/ui/state.py PAGES (the walkthrough at each of its nine steps), a demo buyer
+signed in and one order opened, checked and assessed, against the SQLite files of bench.domain
+holding 10 and 10,000 sandboxes (the same demo orders in both), and bench/bare/page.py for
+reference. AppTest runs the scripts as a warmed-up server does (one pass a run; see
+tests/pages/conftest.py). The figure is the wall time around `at.run()`. Views are interleaved and
+the two databases alternate in blocks, so drift hits every view alike. The table of every view adds
+the script thread's CPU time, which holds still when other processes load the machine, and so does
+its large / small ratio. The load average is printed at the start and the end.
 """
 
 from __future__ import annotations
@@ -32,36 +25,26 @@ import io
 import json
 import logging
 import os
-import platform
 import pstats
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from bench.chromium import CHROMIUM, CHROMIUM_ARGS
-from bench.domain import TEMPLATES, Figure, filled_store, p95
+from bench.browser import step_text
+from bench.common import APP, BARE_PAGE, ROOT, Figure, machine, p95
+from bench.domain import TEMPLATES, filled_store
+from bench.report import print_figures
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "streamlit_app.py"
-PYTHON = ROOT / ".venv" / "bin" / "python"
-BARE_TEXT = "Bare page ready"
-BARE_SCRIPT = f'import streamlit as st\n\nst.write("{BARE_TEXT}")\n'
 SCRIPT_TARGET_MS = 50.0
-RENDER_TARGET = 1.5
+SIZE_TARGET = 1.2  # with the large database no slower than with 10 sandboxes
 BUYER = "maria"
 DB_URL = "CANCEL_COACH_DB_URL"
-BARE = "bare page"
-COLD = "first load after start (ms)"
+BARE = "bare three-element page"
 
 # The pages this benchmark measures (the issue's list), each with the content section of its title
 # (pages/*.py: page_header(text(SECTION, "title"), ...)). Pages added to PAGES later are listed, not run.
@@ -73,15 +56,9 @@ MEASURED = {
     "contact_seller": "contact",
     "refunds": "refunds",
     "rules": "rules",
+    "training": "trainee",
+    "trainer": "trainer",
 }
-
-
-def step_text(number: int) -> str:
-    """The walkthrough's "Step 1 of 9" caption."""
-    from guide.content import text
-    from guide.walkthrough import steps
-
-    return text("walkthrough", "progress", number=number, total=len(steps()))
 
 
 # --- AppTest ------------------------------------------------------------------------------------
@@ -239,6 +216,26 @@ def instrumented_apptest() -> Iterator[None]:
         app_test.LocalScriptRunner = original  # type: ignore[misc]
 
 
+@contextlib.contextmanager
+def served_apptest() -> Iterator[None]:
+    """AppTest as a warmed-up server runs scripts (tests/pages/conftest.py warm_server), with
+    the runner that records the script thread's CPU time and can be profiled. Restored on exit."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    cold_init = PagesManager.__init__
+
+    def warm_init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        cold_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = warm_init  # type: ignore[method-assign]
+    try:
+        with instrumented_apptest():
+            yield
+    finally:
+        PagesManager.__init__ = cold_init  # type: ignore[method-assign]
+
+
 def _passes(marks: list[tuple[float, str]]) -> tuple[float, float, int] | None:
     """(final pass ms, all passes ms, number of passes) from one run's events."""
     starts = [i for i, (_, e) in enumerate(marks) if e == "SCRIPT_STARTED"]
@@ -251,14 +248,14 @@ def _passes(marks: list[tuple[float, str]]) -> tuple[float, float, int] | None:
     return final, total, len(starts)
 
 
-def new_app(view: View, database: Database, bare: Path) -> Any:
+def new_app(view: View, database: Database) -> Any:
     """An AppTest on `view`, after one run (the home page) so st.navigation has registered the pages."""
     from streamlit.testing.v1 import AppTest
 
     from guide.ui.state import PAGES
 
     if not view.page:
-        return AppTest.from_file(bare, default_timeout=60)
+        return AppTest.from_file(str(BARE_PAGE), default_timeout=60)
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params = {"sandbox": database.sandbox}
     at.run()
@@ -303,7 +300,7 @@ def check(at: Any, view: View, database: Database) -> None:
 
 
 def measure_apptest(
-    databases: list[Database], all_views: list[View], repeat: int, blocks: int, bare: Path
+    databases: list[Database], all_views: list[View], repeat: int, blocks: int
 ) -> dict[str, dict[str, Samples]]:
     """Samples per database label and view: `blocks` blocks a database, alternating, views interleaved."""
     results = {db.label: {v.name: Samples() for v in all_views} for db in databases}
@@ -316,7 +313,7 @@ def measure_apptest(
             started = time.perf_counter()
             for view in all_views:
                 if view.name not in apps[database.label]:
-                    apps[database.label][view.name] = new_app(view, database, bare)
+                    apps[database.label][view.name] = new_app(view, database)
                 at = apps[database.label][view.name]
                 for _ in range(2 if block < 2 else 1):  # warm-up: the page's first run, then a rerun
                     run_once(at, view)
@@ -391,11 +388,11 @@ def _sample_listing(root: Any, top: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def profile_view(database: Database, view: View, repeat: int, bare: Path, top: int = 25) -> str:
+def profile_view(database: Database, view: View, repeat: int, top: int = 25) -> str:
     """Profile of the script thread over `repeat` reruns of one view: pyinstrument (sampling) when it is
     installed, else cProfile (whose per-call overhead inflates small, often-called functions)."""
     use_database(database.url)
-    at = new_app(view, database, bare)
+    at = new_app(view, database)
     for _ in range(3):
         run_once(at, view)
     check(at, view, database)
@@ -461,7 +458,13 @@ def apptest_figures(
             Figure(f"{name}: script run, {big.label}, median", r["median_big"], "ms", "<= 50 ms", ok),
             Figure(f"{name}: script run, {big.label}, p95", r["p95_big"], "ms", "(reported)", True),
             Figure(f"{name}: script run, {small.label}, median", r["median_small"], "ms", "baseline", True),
-            Figure(f"{name}: ratio {big.size:,} / {small.size}", r["ratio"], "x", "(reported; issue 5: <= 1.2)", True),
+            Figure(
+                f"{name}: ratio {big.size:,} / {small.size} sandboxes",
+                r["ratio"],
+                "x",
+                f"<= {SIZE_TARGET}",
+                r["ratio"] <= SIZE_TARGET,
+            ),
         ]
     failing = [r["view"].split()[2] for r in walkthrough if r["median_big"] > SCRIPT_TARGET_MS and r is not worst_step]
     if failing:
@@ -469,163 +472,13 @@ def apptest_figures(
         figures.append(Figure(name, len(failing), "", "none", False))
     bare = results[big.label][BARE].wall + results[small.label][BARE].wall
     figures += [
-        Figure("bare one-element page: script run, median", statistics.median(bare), "ms", "reference", True),
-        Figure("bare one-element page: script run, p95", p95(bare), "ms", "reference", True),
+        Figure(f"{BARE}: script run, median", statistics.median(bare), "ms", "reference", True),
+        Figure(f"{BARE}: script run, p95", p95(bare), "ms", "reference", True),
     ]
     return figures, rows
 
 
-# --- Chromium -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    name: str
-    script: Path
-    port: int
-    log: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def start(self, env: dict[str, str]) -> None:
-        command = [
-            str(PYTHON), "-m", "streamlit", "run", str(self.script),
-            "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
-        ]  # fmt: skip
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-
-    def wait_healthy(self, timeout: float = 60) -> float:
-        """Seconds until /_stcore/health answers ok."""
-        assert self.process is not None
-        started = time.perf_counter()
-        while time.perf_counter() - started < timeout:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} server exited:\n{self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}_stcore/health", timeout=2) as answer:
-                    if answer.read().strip() == b"ok":
-                        return time.perf_counter() - started
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} server not healthy after {timeout} s:\n{self.log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL after 10 s; always bounded."""
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=5)
-
-
-def render_ms(browser: Any, url: str, ready_text: str, timeout_ms: int = 30_000) -> float:
-    """A new context, then from goto() until `ready_text` is visible, in milliseconds."""
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        start = time.perf_counter()
-        page.goto(url, wait_until="commit", timeout=timeout_ms)
-        page.get_by_text(ready_text, exact=True).first.wait_for(state="visible", timeout=timeout_ms)
-        return (time.perf_counter() - start) * 1000
-    finally:
-        context.close()
-
-
-def measure_browser(rounds: int, work: Path, bare: Path) -> tuple[dict[str, list[float]], dict[str, float], str]:
-    """First-render samples for the app and the bare page, alternating, plus each server's cold load."""
-    from playwright.sync_api import sync_playwright
-
-    env = {k: v for k, v in os.environ.items() if k != DB_URL}
-    app_env = {**env, "CANCEL_COACH_DATA_DIR": str(work / "data")}
-    app = Server("app", APP, free_port(), work / "app.log")
-    bare_server = Server("bare", bare, free_port(), work / "bare.log")
-    targets = {"app": (app, step_text(1)), "bare": (bare_server, BARE_TEXT)}
-    samples: dict[str, list[float]] = {"app": [], "bare": []}
-    cold: dict[str, float] = {}
-    try:
-        app.start(app_env)
-        bare_server.start(env)
-        for server in (app, bare_server):
-            cold[f"{server.name} server start to healthy (s)"] = server.wait_healthy()
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                version = browser.version
-                for name, (server, ready) in targets.items():  # the first load: imports, first script run
-                    cold[f"{name} {COLD}"] = render_ms(browser, server.url, ready)
-                for n in range(rounds):
-                    for name in ("app", "bare") if n % 2 == 0 else ("bare", "app"):
-                        server, ready = targets[name]
-                        samples[name].append(render_ms(browser, server.url, ready))
-            finally:
-                browser.close()
-    finally:
-        for server in (app, bare_server):
-            server.stop()
-    return samples, cold, version
-
-
-def browser_figures(samples: dict[str, list[float]], cold: dict[str, float]) -> list[Figure]:
-    app, bare = statistics.median(samples["app"]), statistics.median(samples["bare"])
-    ratio = app / bare
-    return [
-        Figure("home page first render in Chromium (new context), median", app, "ms", "(reported)", True),
-        Figure("home page first render, p95", p95(samples["app"]), "ms", "(reported)", True),
-        Figure("bare one-line page first render, median", bare, "ms", "reference", True),
-        Figure("bare one-line page first render, p95", p95(samples["bare"]), "ms", "reference", True),
-        Figure("first render ratio home / bare", ratio, "x", "<= 1.5", ratio <= RENDER_TARGET),
-        Figure("home page, first load after server start", cold[f"app {COLD}"], "ms", "(reported)", True),
-        Figure("bare page, first load after server start", cold[f"bare {COLD}"], "ms", "(reported)", True),
-    ]
-
-
 # --- report -------------------------------------------------------------------------------------
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def machine() -> dict[str, str]:
-    import streamlit
-
-    return {
-        "load average at start (1, 5, 15 min)": load_average(),
-        "machine": platform.machine(),
-        "cpus": str(os.cpu_count()),
-        "python": platform.python_version(),
-        "streamlit": streamlit.__version__,
-        "platform": platform.platform(),
-    }
-
-
-def print_figures(figures: list[Figure]) -> None:
-    print("\n| figure | value | target | result |\n|---|---|---|---|")
-    for f in figures:
-        digits = 3 if f.unit == "x" else 2  # a ratio just over its target must not print as on it
-        value = f"{f.value:.{digits}f} {f.unit}" if f.unit else f"{f.value:g}"
-        print(f"| {f.name} | {value} | {f.target} | {'pass' if f.passed else 'FAIL'} |")
 
 
 def print_views(rows: list[dict[str, Any]], big: Database, small: Database) -> None:
@@ -651,32 +504,34 @@ def print_views(rows: list[dict[str, Any]], big: Database, small: Database) -> N
         )
 
 
-def apptest_part(
-    repeat: int, blocks: int, bare: Path, profile: str | None
-) -> tuple[list[Figure], dict[str, Any], Database, Database] | None:
-    """Part 1 (or, with `profile`, a profile of one view): figures, rows and samples, the two databases."""
+def run(quick: bool, profile: str | None = None) -> tuple[list[Figure], dict[str, Any]]:
+    """The page figures and their raw samples (or, with `profile`, print a profile of that view only)."""
     from guide.ui.state import PAGES, get_store
 
+    repeat, blocks, large = (6, 2, 1_000) if quick else (30, 6, 10_000)
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage()  # AppTest outside a run
+    )
     saved_url = os.environ.get(DB_URL)
     prepared: list[Database] = []
     try:
-        prepared += [prepare(10_000), prepare(10)]
+        prepared += [prepare(large), prepare(10)]
         big, small = prepared
         if big.order != small.order:
             raise RuntimeError("the two sandboxes do not hold the same demo orders")
         all_views = views(big.order)
-        with instrumented_apptest():
+        with served_apptest():
             if profile:
                 view = next((v for v in all_views if v.name.startswith(profile)), None)
                 if view is None:
                     raise SystemExit(f"no view {profile!r}; views: {[v.name for v in all_views]}")
-                print(profile_view(big, view, repeat, bare))
-                return None
+                print(profile_view(big, view, repeat))
+                return [], {}
             print(f"AppTest: {len(all_views)} views, {repeat} runs each, databases in {blocks} block(s)")
             others = [page for page in PAGES if page not in MEASURED]
             if others:
-                print(f"  in PAGES but not measured (not in this issue's list): {', '.join(others)}")
-            results = measure_apptest([big, small], all_views, repeat, blocks, bare)
+                print(f"  in PAGES but not measured: {', '.join(others)}")
+            results = measure_apptest([big, small], all_views, repeat, blocks)
     finally:
         get_store.clear()
         for database in prepared:
@@ -686,55 +541,27 @@ def apptest_part(
         else:
             os.environ[DB_URL] = saved_url
     figures, rows = apptest_figures(results, big, small, all_views)
+    print_views(rows, big, small)
     samples = {label: {name: asdict(s) for name, s in per_view.items()} for label, per_view in results.items()}
-    return figures, {"views": rows, "samples": samples}, big, small
+    return figures, {"views": rows, "samples": samples}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--quick", action="store_true", help="10 vs 1,000 sandboxes, fewer repeats")
     parser.add_argument("--json", type=Path, help="also write the figures and samples to this file")
-    parser.add_argument("--part", choices=("all", "apptest", "browser"), default="all", help="run only one part")
     parser.add_argument(
         "--profile", metavar="VIEW", help='profile one view instead, e.g. "my_orders" (pyinstrument if installed)'
     )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    repeat, blocks, rounds = (6, 2, 4) if args.quick else (30, 6, 15)
-
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
-        lambda record: "missing ScriptRunContext" not in record.getMessage()  # AppTest outside a run
-    )
-    info = machine()
-    print(", ".join(f"{k}: {v}" for k, v in info.items()))
-    figures: list[Figure] = []
-    report: dict[str, Any] = {"machine": info, "quick": args.quick}
-    apptest = None
-    with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
-        work = Path(tmp)
-        bare = work / "bare.py"
-        bare.write_text(BARE_SCRIPT)
-        if args.part in ("all", "apptest") or args.profile:
-            apptest = apptest_part(repeat, blocks, bare, args.profile)
-            if apptest is None:
-                return
-            figures += apptest[0]
-            report.update(apptest[1])
-        if args.part in ("all", "browser"):
-            print(f"Chromium: {rounds} rounds, app and bare alternating, a new context each")
-            samples, cold, version = measure_browser(rounds, work, bare)
-            figures += browser_figures(samples, cold)
-            report["browser"] = {"chromium": version, "samples": samples, "cold": cold}
-            print(f"  chromium {version}; " + ", ".join(f"{k}: {v:.1f}" for k, v in cold.items()))
-
-    info["load average at end"] = load_average()
-    print(f"load average at end: {info['load average at end']}")
-    if apptest is not None:
-        print_views(apptest[1]["views"], apptest[2], apptest[3])
+    print(", ".join(f"{k}: {v}" for k, v in machine().items()))
+    figures, raw = run(args.quick, args.profile)
+    if args.profile:
+        return
     print_figures(figures)
-    report["figures"] = [asdict(f) for f in figures]
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
+        args.json.write_text(json.dumps({"figures": [asdict(f) for f in figures], **raw}, indent=2))
     raise SystemExit(0 if all(f.passed for f in figures) else 1)
 
 

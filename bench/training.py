@@ -38,15 +38,15 @@ import random
 import re
 import statistics
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
 
-from bench.domain import CLOCK, DATA, Figure, p95
-from bench.pages import RunMarks, instrumented_apptest
+from bench.common import DATA, Figure, p95
+from bench.domain import CLOCK
+from bench.pages import RunMarks, served_apptest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
@@ -197,26 +197,6 @@ def _fill(store: Any) -> None:
 
 
 # --- AppTest ----------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def served_apptest() -> Iterator[None]:
-    """AppTest as a warmed-up server runs scripts (tests/pages/conftest.py warm_server), with
-    bench.pages' runner that records the script thread's CPU time and can be profiled. Restored on exit."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    cold_init = PagesManager.__init__
-
-    def warm_init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        cold_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = warm_init  # type: ignore[method-assign]
-    try:
-        with instrumented_apptest():
-            yield
-    finally:
-        PagesManager.__init__ = cold_init  # type: ignore[method-assign]
 
 
 def fresh_process_state(url: str) -> None:
