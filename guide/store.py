@@ -44,6 +44,7 @@ from sqlalchemy import (
     and_,
     create_engine,
     event,
+    false,
     func,
     insert,
     select,
@@ -280,6 +281,17 @@ class Store:
             yield conn
 
     @contextmanager
+    def _read_in(self, sandbox_id: str) -> Iterator[Connection]:
+        """A read transaction on one sandbox, which must exist: checked in the same transaction, so a page's
+        reads cost one round trip each, not two."""
+        if not isinstance(sandbox_id, str) or not SANDBOX_ID.match(sandbox_id):
+            raise UnknownSandbox(sandbox_id)
+        with self._read() as conn:
+            if conn.execute(select(sandboxes.c.id).where(sandboxes.c.id == sandbox_id)).first() is None:
+                raise UnknownSandbox(sandbox_id)
+            yield conn
+
+    @contextmanager
     def _write(self) -> Iterator[Connection]:
         with self.engine.connect().execution_options(write=True) as conn, conn.begin():
             yield conn
@@ -402,17 +414,14 @@ class Store:
         self, sandbox_id: str, statuses: Sequence[Status] | None = None, query: str = "", limit: int = SEARCH_LIMIT
     ) -> list[Order]:
         """The sandbox's orders, newest first, optionally by status and by a search for id, title or seller."""
-        self.get_sandbox(sandbox_id)
         where = [orders.c.sandbox_id == sandbox_id]
         if statuses:
             where.append(orders.c.status.in_([Status(s).value for s in statuses]))
         if query.strip():
-            wanted = _printable(query)
-            if not wanted:
-                return []  # only control characters: nothing can match them
-            where.append(orders.c.search_text.like(_like_pattern(wanted), escape="\\"))
+            wanted = _printable(query)  # only control characters: nothing can match them
+            where.append(orders.c.search_text.like(_like_pattern(wanted), escape="\\") if wanted else false())
         stmt = select(orders.c.snapshot).where(and_(*where)).order_by(orders.c.placed_at.desc()).limit(limit)
-        with self._read() as conn:
+        with self._read_in(sandbox_id) as conn:
             rows = conn.execute(stmt).scalars().all()
         return [parse_snapshot(raw) for raw in rows]
 
@@ -420,15 +429,13 @@ class Store:
         return self.list_orders(sandbox_id, query=query, limit=limit)
 
     def count_by_status(self, sandbox_id: str) -> dict[Status, int]:
-        self.get_sandbox(sandbox_id)
         stmt = select(orders.c.status, func.count()).where(orders.c.sandbox_id == sandbox_id).group_by(orders.c.status)
-        with self._read() as conn:
+        with self._read_in(sandbox_id) as conn:
             return {Status(status): count for status, count in conn.execute(stmt).all()}
 
     def get_order(self, sandbox_id: str, order_id: str) -> OrderState:
         """The order with its whole log, replayed."""
-        self.get_sandbox(sandbox_id)
-        with self._read() as conn:
+        with self._read_in(sandbox_id) as conn:
             return self._load_state(conn, sandbox_id, order_id)[0]
 
     def _load_state(
@@ -462,9 +469,8 @@ class Store:
 
     def next_event_at(self, sandbox_id: str) -> datetime | None:
         """When the next timer in this sandbox falls due, if any."""
-        self.get_sandbox(sandbox_id)
         stmt = select(func.min(orders.c.next_timer_at)).where(orders.c.sandbox_id == sandbox_id)
-        with self._read() as conn:
+        with self._read_in(sandbox_id) as conn:
             value = conn.execute(stmt).scalar()
         return None if value is None else (value if value.tzinfo else value.replace(tzinfo=UTC))
 

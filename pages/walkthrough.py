@@ -3,7 +3,6 @@
 import streamlit as st
 
 from guide.content import text
-from guide.policy import assess
 from guide.ui.state import visit
 from guide.ui.walkthrough import (
     chosen_order,
@@ -20,7 +19,7 @@ here = visit()
 page_header(text("walkthrough", "title"), here.sandbox.clock)
 
 order = chosen_order(here)
-assessment = assess(order, here.sandbox.clock, here.sandbox.profile) if order else None
+assessment = here.assess(order) if order else None
 path = assessment.path if assessment else None
 states = progress(here.facts, order, path)
 number = step_from_url(states, resume_at(states))

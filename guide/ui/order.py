@@ -14,7 +14,7 @@ import streamlit as st
 from guide.content import cancel_reasons, text
 from guide.lifecycle import Action, DomainError, OrderState
 from guide.models import Event, Order, Path, Status
-from guide.policy import Assessment, assess
+from guide.policy import Assessment
 from guide.store import ConcurrentChange
 from guide.ui.state import Visit
 from guide.ui.widgets import money, plain, status_badge, verdict_badge, when
@@ -81,7 +81,7 @@ def assessment_section(visit: Visit, order: Order, key: str) -> Assessment | Non
     )
     if visit.facts.get("checked_eligibility") != order.id:
         return None
-    result = assess(order, visit.sandbox.clock, visit.sandbox.profile)
+    result = visit.assess(order)
     with st.container(border=True):
         st.markdown(f"**{text('details', 'assessment')}**")
         verdict_badge(result.verdict)
@@ -141,7 +141,7 @@ def cancel_section(visit: Visit, order: Order, key: str) -> None:
 
 def what_next(visit: Visit, order: Order) -> None:
     """After a cancellation or a request: what was done, the new status, and what to do now."""
-    result = assess(order, visit.sandbox.clock, visit.sandbox.profile)
+    result = visit.assess(order)
     status = order.status
     done = text("details", "requested_now" if status is Status.AWAITING_CANCELLATION else "cancelled_now")
     st.success(

@@ -9,7 +9,6 @@ import streamlit as st
 
 from guide.content import text
 from guide.models import Order, Status
-from guide.policy import assess
 from guide.ui.state import Visit
 from guide.ui.widgets import day, money
 
@@ -28,7 +27,7 @@ def refund_row(order: Order, visit: Visit) -> dict[str, str]:
     else:
         status = text("refunds", "in_progress")
         expected = ""
-        back = assess(order, visit.sandbox.clock, profile).money_back
+        back = visit.assess(order).money_back
         if back is not None:
             clock = visit.sandbox.clock
             expected = text(

@@ -6,13 +6,15 @@ orders, clock and walkthrough. Nothing that must outlive a request is kept only 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NoReturn
 
 import streamlit as st
 
 from guide.content import load, text
+from guide.models import Order
+from guide.policy import Assessment, assess
 from guide.store import Sandbox, Store, UnknownSandbox
 
 SANDBOX = "sandbox"
@@ -54,6 +56,7 @@ class Visit:
     store: Store
     sandbox: Sandbox
     facts: dict[str, str]
+    _assessments: dict[int, tuple[Order, Assessment]] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def buyer(self) -> Buyer | None:
@@ -64,6 +67,14 @@ class Visit:
         if self.facts.get(fact) != value:
             self.store.record(self.sandbox.id, fact, value)
             self.facts[fact] = value
+
+    def assess(self, order: Order) -> Assessment:
+        """The order's assessment at the sandbox's clock, worked out once a run although several parts of a
+        page show it (10,000 simulated futures each time otherwise)."""
+        known = self._assessments.get(id(order))
+        if known is None or known[0] is not order:  # keyed by identity: the order is kept, so its id stays its own
+            known = self._assessments[id(order)] = (order, assess(order, self.sandbox.clock, self.sandbox.profile))
+        return known[1]
 
     def refreshed(self) -> Visit:
         return Visit(self.store, self.store.get_sandbox(self.sandbox.id), self.store.facts(self.sandbox.id))

@@ -241,9 +241,7 @@ def test_a_request_past_the_seller_window_has_closed_itself():
         and s.now - s.order.cancel_requested_at > timedelta(hours=window_hours(s))
     ]
     assert found
-    assert all(
-        s.starting_state().order.close_reason is CloseReason.CANCELLED_AFTER_SELLER_SILENCE for s in found
-    )
+    assert all(s.starting_state().order.close_reason is CloseReason.CANCELLED_AFTER_SELLER_SILENCE for s in found)
 
 
 def test_a_seller_who_ships_anyway():
