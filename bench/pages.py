@@ -508,7 +508,7 @@ def run(quick: bool, profile: str | None = None) -> tuple[list[Figure], dict[str
     """The page figures and their raw samples (or, with `profile`, print a profile of that view only)."""
     from guide.ui.state import PAGES, get_store
 
-    repeat, blocks, large = (6, 2, 1_000) if quick else (30, 6, 10_000)
+    repeat, blocks, large = (4, 2, 1_000) if quick else (30, 6, 10_000)
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         lambda record: "missing ScriptRunContext" not in record.getMessage()  # AppTest outside a run
     )

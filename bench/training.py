@@ -1,7 +1,7 @@
 """Trainer dashboard benchmark: the script run of pages/trainer.py under AppTest, 45,000 scored attempts.
 
-    .venv/bin/python -m bench.training            # full: 40 timed reruns a view
-    .venv/bin/python -m bench.training --quick    # 10 timed reruns a view (same database)
+    .venv/bin/python -m bench.training            # full: 45,000 attempts, 40 timed reruns a view
+    .venv/bin/python -m bench.training --quick    # 2 of the 10 classes (9,000 attempts), 10 reruns a view
     .venv/bin/python -m bench.training --profile  # also cProfile the warm reruns (script thread)
 
 The database (SQLite, built once under bench/.data/ and reused while the schema and the scenario ids
@@ -32,26 +32,27 @@ import io
 import json
 import logging
 import os
-import platform
 import pstats
 import random
 import re
 import statistics
 import time
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
 
-from bench.common import DATA, Figure, p95
+from bench.common import DATA, Figure, load_average, machine, p95
 from bench.domain import CLOCK
 from bench.pages import RunMarks, served_apptest
+from bench.report import print_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
 PAGE = "pages/trainer.py"
-CLASSES, PER_CLASS, SLOTS, TRIES = 10, 50, 30, 3
+CLASSES, QUICK_CLASSES, PER_CLASS, SLOTS, TRIES = 10, 2, 50, 30, 3
 TARGET_MS = 200.0
 PASSCODE = "bench-passcode"
 RIGHT_SHARE = 0.7
@@ -63,7 +64,7 @@ LAST = "Almeida Brandt Costa Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kow
 # --- the database -----------------------------------------------------------------------------------
 
 
-def _fingerprint() -> str:
+def _fingerprint(class_count: int) -> str:
     """Changes when the tables (columns, indexes) or the scenario ids change, so a stale database is rebuilt."""
     from guide.store import metadata
     from guide.training import scenarios
@@ -72,31 +73,31 @@ def _fingerprint() -> str:
         (t.name, [(c.name, str(c.type)) for c in t.columns], sorted(str(i.name) for i in t.indexes))
         for t in metadata.sorted_tables
     ]
-    recipe = [CLASSES, PER_CLASS, SLOTS, TRIES, RIGHT_SHARE, SEED, FIRST, LAST]
+    recipe = [class_count, PER_CLASS, SLOTS, TRIES, RIGHT_SHARE, SEED, FIRST, LAST]
     parts = [json.dumps(tables), json.dumps(list(scenarios())), json.dumps(recipe)]
     return hashlib.sha256("".join(parts).encode()).hexdigest()[:12]
 
 
-def filled_training() -> tuple[str, str, list[str]]:
+def filled_training(class_count: int) -> tuple[str, str, list[str]]:
     """(database URL, a sandbox id for the visit, the class ids), building the database once."""
     from guide.store import Store, sandboxes
     from guide.training_store import TrainingStore, classes
 
     DATA.mkdir(exist_ok=True)
-    path = DATA / f"training-{_fingerprint()}.sqlite3"
+    path = DATA / f"training-{class_count}-{_fingerprint(class_count)}.sqlite3"
     ready = path.with_suffix(".ready")
     url = f"sqlite:///{path}"
     if not ready.exists():
-        for stale in DATA.glob("training-*"):  # this database half-built, or one of an older fingerprint
+        for stale in DATA.glob(f"training-{class_count}-*"):  # this database half-built, or one of an older fingerprint
             stale.unlink()
         store = Store(url)
         TrainingStore(store)  # creates the training tables
         started = time.perf_counter()
-        _fill(store)
+        _fill(store, class_count)
         store.create_sandbox(clock=CLOCK)  # the trainer's own visit (demo orders), so no run writes one
         with store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        print(f"  filled {CLASSES * PER_CLASS * SLOTS * TRIES:,} attempts in {time.perf_counter() - started:.1f} s")
+        print(f"  filled {class_count * PER_CLASS * SLOTS * TRIES:,} attempts in {time.perf_counter() - started:.1f} s")
         store.dispose()
         ready.write_text("ok")
     store = Store(url)
@@ -104,7 +105,7 @@ def filled_training() -> tuple[str, str, list[str]]:
         sandbox = conn.execute(select(sandboxes.c.id).order_by(sandboxes.c.id)).scalars().first()
         class_ids = list(conn.execute(select(classes.c.id).order_by(classes.c.created_at)).scalars())
     store.dispose()
-    assert sandbox is not None and len(class_ids) == CLASSES
+    assert sandbox is not None and len(class_ids) == class_count
     return url, sandbox, class_ids
 
 
@@ -142,8 +143,8 @@ def _marks(scenario: Any, rng: random.Random) -> tuple[dict[str, str], list[dict
     return answers, [m.model_dump() for m in marks]
 
 
-def _fill(store: Any) -> None:
-    """10 classes, 500 trainees, 45,000 scored attempts: bulk inserts, one transaction a class."""
+def _fill(store: Any, class_count: int) -> None:
+    """`class_count` classes of 50 trainees, 4,500 scored attempts a class: bulk inserts, one transaction a class."""
     from guide.training import scenarios
     from guide.training_store import attempts, classes, trainees
 
@@ -152,7 +153,7 @@ def _fill(store: Any) -> None:
     every = list(scenarios().values())
     slots = [every[i % len(every)] for i in range(SLOTS)]  # 28 scenarios, then the first two again
     base = CLOCK - timedelta(days=60)
-    for c in range(CLASSES):
+    for c in range(class_count):
         class_id = f"benchclass{c:02d}{'x' * 8}"
         trainee_rows, attempt_rows = [], []
         for t in range(PER_CLASS):
@@ -261,18 +262,18 @@ def new_dashboard(sandbox: str) -> Any:
     return at
 
 
-def measure(url: str, sandbox: str, class_id: str, repeat: int) -> dict[str, dict[str, Any]]:
+def measure(url: str, sandbox: str, class_ids: list[str], repeat: int) -> dict[str, dict[str, Any]]:
     """Cold and warm wall times for all trainees, then for one class, in one AppTest session."""
     fresh_process_state(url)
     at = new_dashboard(sandbox)
     results: dict[str, dict[str, Any]] = {}
     per_class = PER_CLASS * SLOTS * TRIES
     for view, trainees, rows in (
-        ("all trainees", CLASSES * PER_CLASS, CLASSES * per_class),
+        ("all trainees", len(class_ids) * PER_CLASS, len(class_ids) * per_class),
         ("one class", PER_CLASS, per_class),
     ):
         if view == "one class":
-            at.selectbox(key="trainer_class").set_value(class_id)
+            at.selectbox(key="trainer_class").set_value(class_ids[0])
         cold_cpu: list[float] = []
         cold = timed_run(at, cold_cpu)
         check(at, trainees, rows)
@@ -328,36 +329,40 @@ def figures_of(results: dict[str, dict[str, Any]]) -> list[Figure]:
     return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10 timed reruns a view instead of 40")
-    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
-    parser.add_argument("--profile", action="store_true", help="also cProfile the warm reruns and print the top")
-    args = parser.parse_args()
-    repeat = 10 if args.quick else 40
+def run(quick: bool, profile: bool = False) -> tuple[list[Figure], dict[str, Any]]:
+    """The dashboard figures and their raw samples: 10 classes (45,000 attempts), or 2 (9,000) when quick."""
+    repeat = 10 if quick else 40
     quiet = ("missing ScriptRunContext", "No runtime found")  # st.cache_*.clear() outside a script run
     for name in ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching.cache_data_api"):
         logging.getLogger(name).addFilter(lambda record: not any(q in record.getMessage() for q in quiet))
+    url, sandbox, class_ids = filled_training(QUICK_CLASSES if quick else CLASSES)
+    saved_url = os.environ.get("CANCEL_COACH_DB_URL")
+    try:
+        with served_apptest():
+            results = measure(url, sandbox, class_ids, repeat)
+            if profile:
+                print(profile_warm(url, sandbox, max(repeat // 2, 5)))
+    finally:
+        if saved_url is None:
+            os.environ.pop("CANCEL_COACH_DB_URL", None)
+        else:
+            os.environ["CANCEL_COACH_DB_URL"] = saved_url
+    raw = {view: {**r, "median": statistics.median(r["warm"])} for view, r in results.items()}
+    return figures_of(results), {"samples": raw}
 
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.2f}"
-    )
-    url, sandbox, class_ids = filled_training()
-    with served_apptest():
-        results = measure(url, sandbox, class_ids[0], repeat)
-        profile = profile_warm(url, sandbox, max(repeat // 2, 5)) if args.profile else None
-    figures = figures_of(results)
 
-    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
-    print("\n| figure | value | target | |\n|---|---|---|---|")
-    for f in figures:
-        print(f"| {f.name} | {f.value:.1f} {f.unit} | {f.target} | {'pass' if f.passed else 'FAIL'} |")
-    if profile:
-        print("\n" + profile)
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 classes (9,000 attempts), 10 timed reruns a view")
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    parser.add_argument("--profile", action="store_true", help="also cProfile the warm reruns and print the top")
+    args = parser.parse_args()
+    print(", ".join(f"{k}: {v}" for k, v in machine().items()))
+    figures, raw = run(args.quick, args.profile)
+    print(f"\nload average at the end {load_average()}")
+    print_figures(figures)
     if args.json:
-        raw = {view: {**r, "median": statistics.median(r["warm"])} for view, r in results.items()}
-        args.json.write_text(json.dumps({"figures": [f.__dict__ for f in figures], "samples": raw}, indent=2))
+        args.json.write_text(json.dumps({"figures": [asdict(f) for f in figures], **raw}, indent=2))
     raise SystemExit(0 if all(f.passed for f in figures) else 1)
 
 
