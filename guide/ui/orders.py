@@ -56,8 +56,13 @@ def _tab_statuses() -> dict[str, list[Status]]:
     return {tab["id"]: [Status(s) for s in tab["statuses"]] for tab in load("ui.json")["tabs"]}
 
 
+@st.fragment
 def my_orders_panel(visit: Visit, key: str, on_details: Callable[[str], None]) -> None:
-    """The order list: tabs, a search bar and cards. `on_details(order_id)` runs when Details is clicked."""
+    """The order list: tabs, a search bar and cards. `on_details(order_id)` runs when Details is clicked.
+
+    A fragment: a tab, a search or "Show more" reruns only the list, since nothing else on the page
+    depends on them (Details reruns the whole app).
+    """
     tabs = _tab_statuses()
     tab = st.segmented_control(
         text("orders", "title"),
