@@ -1,7 +1,7 @@
 """Browser benchmark: the app in Debian's Chromium against the bare app, served side by side.
 
     .venv/bin/python -m bench.browser            # 15 rounds (about 2 minutes)
-    .venv/bin/python -m bench.browser --quick    # 1 first-render round, 3 click rounds (under 20 s)
+    .venv/bin/python -m bench.browser --quick    # 1 first-render round, 2 click rounds (under 20 s)
     .venv/bin/python -m bench.browser --json out.json   # also the figures and every sample
 
 Every round measures the app and the bare app (bench/bare: a "Search" box, a "+1 hour" button and the
@@ -465,7 +465,7 @@ def breakdown_line(samples: list[Sample]) -> str:
 
 def run(quick: bool) -> tuple[list[Figure], dict[str, Any]]:
     """The browser figures and their raw samples."""
-    render_rounds, click_rounds = (1, 3) if quick else (15, 15)
+    render_rounds, click_rounds = (1, 2) if quick else (15, 15)
     print(
         f"Chromium: app and bare app alternating; first render {render_rounds} rounds (a new context each), "
         f"click-to-update {click_rounds} rounds (one context each app)"
