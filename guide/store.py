@@ -60,11 +60,12 @@ from guide.models import Actor, Event, EventKind, Order, Status, field_errors
 from guide.policy.profile import PolicyProfile, get_profile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SANDBOX_ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+SANDBOX_ID = re.compile(r"[A-Za-z0-9_-]{22,64}")  # always fullmatch: "$" would let a final "\n" through
 SANDBOX_ID_BYTES = 16  # 128 bits from the OS's CSPRNG
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = 5_000
 SEARCH_LIMIT = 200
+LATEST_YEAR = 9000  # imported times stay clear of datetime.max: the simulator adds days to them
 WRITE_RETRIES = 5
 
 
@@ -200,6 +201,14 @@ def database_url() -> str:
     return f"sqlite:///{folder / 'cancel_coach.sqlite3'}"
 
 
+def _check_sandbox_id(sandbox_id: object) -> str:
+    """The id if it could be a sandbox's; anything else is UnknownSandbox before any SQL runs (a NUL byte
+    would otherwise reach PostgreSQL as a DataError, and junk ids need no round trip to be refused)."""
+    if not isinstance(sandbox_id, str) or not SANDBOX_ID.fullmatch(sandbox_id):
+        raise UnknownSandbox(sandbox_id)
+    return sandbox_id
+
+
 def _sqlite_setup(engine: Engine) -> None:
     """WAL, a busy timeout, and BEGIN IMMEDIATE for writes (the SQLAlchemy pysqlite recipe)."""
 
@@ -284,8 +293,7 @@ class Store:
     def _read_in(self, sandbox_id: str) -> Iterator[Connection]:
         """A read transaction on one sandbox, which must exist: checked in the same transaction, so a page's
         reads cost one round trip each, not two."""
-        if not isinstance(sandbox_id, str) or not SANDBOX_ID.match(sandbox_id):
-            raise UnknownSandbox(sandbox_id)
+        _check_sandbox_id(sandbox_id)
         with self._read() as conn:
             if conn.execute(select(sandboxes.c.id).where(sandboxes.c.id == sandbox_id)).first() is None:
                 raise UnknownSandbox(sandbox_id)
@@ -338,8 +346,7 @@ class Store:
         }
 
     def get_sandbox(self, sandbox_id: str) -> Sandbox:
-        if not isinstance(sandbox_id, str) or not SANDBOX_ID.match(sandbox_id):
-            raise UnknownSandbox(sandbox_id)
+        _check_sandbox_id(sandbox_id)
         with self._read() as conn:
             row = conn.execute(select(sandboxes).where(sandboxes.c.id == sandbox_id)).mappings().first()
         if row is None:
@@ -373,6 +380,7 @@ class Store:
         return fresh
 
     def _locked_sandbox(self, conn: Connection, sandbox_id: str) -> Sandbox:
+        _check_sandbox_id(sandbox_id)
         query = select(sandboxes).where(sandboxes.c.id == sandbox_id)
         if not self.is_sqlite:
             query = query.with_for_update()
@@ -387,6 +395,7 @@ class Store:
         """Remember that the visitor did something (signed in, opened an order...); the latest value wins."""
         if not re.fullmatch(r"[a-z_]{1,40}", fact):
             raise ValueError(f"not a fact name: {fact!r}")
+        _check_sandbox_id(sandbox_id)
         value = value[:200]
         with self._write() as conn:
             self._locked_sandbox(conn, sandbox_id)
@@ -397,6 +406,7 @@ class Store:
 
     def forget(self, sandbox_id: str, *facts: str) -> None:
         """Drop facts (all of them when none are named), e.g. on sign-out or a restarted walkthrough."""
+        _check_sandbox_id(sandbox_id)
         with self._write() as conn:
             query = progress.delete().where(progress.c.sandbox_id == sandbox_id)
             if facts:
@@ -404,6 +414,7 @@ class Store:
             conn.execute(query)
 
     def facts(self, sandbox_id: str) -> dict[str, str]:
+        _check_sandbox_id(sandbox_id)
         with self._read() as conn:
             rows = conn.execute(select(progress.c.fact, progress.c.value).where(progress.c.sandbox_id == sandbox_id))
             return dict(rows.all())
@@ -481,6 +492,7 @@ class Store:
 
         A DomainError (not allowed now) or ConcurrentChange (someone else won) leaves everything as it was.
         """
+        _check_sandbox_id(sandbox_id)
         for _ in range(WRITE_RETRIES):
             try:
                 return self._act_once(sandbox_id, order_id, action, params)
@@ -529,6 +541,7 @@ class Store:
 
         Returns (order id, event) for each event fired. The clock never goes back.
         """
+        _check_sandbox_id(sandbox_id)
         for _ in range(WRITE_RETRIES):
             try:
                 return self._advance_once(sandbox_id, to)
@@ -687,6 +700,15 @@ class _VersionConflict(Exception):
     """Another transaction changed the order between our read and our write."""
 
 
+def _fits_utc(stamp: datetime | None) -> bool:
+    """Whether the simulator can work with the time: the store keeps UTC (not every offset time has a UTC
+    twin) and timers and actions add days to it (a ship_by in year 9999 would overflow when extended)."""
+    try:
+        return stamp is None or stamp.astimezone(UTC).year <= LATEST_YEAR
+    except OverflowError:
+        return False
+
+
 def check_rows(
     rows: Sequence[Any], profile: PolicyProfile, clock: datetime
 ) -> tuple[list[OrderState], list[RowError], dict[str, int]]:
@@ -710,6 +732,11 @@ def check_rows(
             problems.append(RowError(number, order.id, "id", message))
             continue
         seen[order.id] = number
+        unstorable = next((name for name in (*_STAMPS, "ship_by") if not _fits_utc(getattr(order, name))), None)
+        if unstorable:  # e.g. 0001-01-01T00:00+14:00: valid ISO 8601, but before year 1 in UTC
+            message = text("errors", "import_time_out_of_range", latest=LATEST_YEAR)
+            problems.append(RowError(number, order.id, unstorable, message))
+            continue
         latest = max(getattr(order, name) for name in _STAMPS if getattr(order, name) is not None)
         if latest > clock:
             message = text("errors", "import_after_clock", clock=clock.strftime("%d %b %Y %H:%M UTC"))
@@ -719,21 +746,92 @@ def check_rows(
     return accepted, problems, seen
 
 
+class _TooManyRows(Exception):
+    """The list of rows grew past IMPORT_MAX_ROWS while it was being read."""
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def _skip(doc: str, at: int) -> int:
+    match = _SPACE.match(doc, at)
+    return match.end() if match else at
+
+
+def _value(doc: str, at: int, rows: bool) -> tuple[Any, int]:
+    """The JSON value at `at`; when it is the list of rows, read one row at a time and given up as soon
+    as it holds more than IMPORT_MAX_ROWS, so a 5 MB file of 1.7 million `{}` never sits in memory whole."""
+    if not (rows and doc.startswith("[", at)):
+        return _DECODER.raw_decode(doc, at)
+    found: list[Any] = []
+    at = _skip(doc, at + 1)
+    if doc.startswith("]", at):
+        return found, at + 1
+    while True:
+        row, at = _DECODER.raw_decode(doc, at)
+        found.append(row)
+        if len(found) > IMPORT_MAX_ROWS:
+            raise _TooManyRows
+        at = _skip(doc, at)
+        if doc.startswith("]", at):
+            return found, at + 1
+        if not doc.startswith(",", at):
+            raise json.JSONDecodeError("Expecting ',' delimiter", doc, at)
+        at = _skip(doc, at + 1)
+
+
+def _document(doc: str) -> Any:
+    """json.loads(doc), but the rows (a top-level list, or the "orders" list of a top-level object) are
+    read by `_value`."""
+    at = _skip(doc, 0)
+    if not doc.startswith("{", at):
+        document, at = _value(doc, at, rows=True)
+    else:
+        document = {}
+        at = _skip(doc, at + 1)
+        closed = doc.startswith("}", at)
+        at = at + 1 if closed else at
+        while not closed:
+            if not doc.startswith('"', at):
+                raise json.JSONDecodeError("Expecting property name enclosed in double quotes", doc, at)
+            key, at = _DECODER.raw_decode(doc, at)
+            at = _skip(doc, at)
+            if not doc.startswith(":", at):
+                raise json.JSONDecodeError("Expecting ':' delimiter", doc, at)
+            document[key], at = _value(doc, _skip(doc, at + 1), rows=key == "orders")
+            at = _skip(doc, at)
+            closed = doc.startswith("}", at)
+            if not closed and not doc.startswith(",", at):
+                raise json.JSONDecodeError("Expecting ',' delimiter", doc, at)
+            at = _skip(doc, at + 1)
+    if _skip(doc, at) != len(doc):
+        raise json.JSONDecodeError("Extra data", doc, at)
+    return document
+
+
 def parse_import(payload: str | bytes) -> list[Any]:
-    """The rows of an import file: a JSON list of orders, or {"orders": [...]}."""
-    size = len(payload.encode("utf-8") if isinstance(payload, str) else payload)
+    """The rows of an import file: a JSON list of orders, or {"orders": [...]} (UTF-8, UTF-16 or UTF-32
+    as JSON allows, with or without a byte order mark)."""
+    # A character is at least one UTF-8 byte: a huge text is refused before it is encoded (copied) to count.
+    size = len(payload)
+    if size <= IMPORT_MAX_BYTES and isinstance(payload, str):
+        size = len(payload.encode("utf-8", "surrogatepass"))
     if size > IMPORT_MAX_BYTES:
         raise ImportRejected([], text("errors", "import_too_big", limit_mb=IMPORT_MAX_BYTES // (1024 * 1024)))
     try:
-        document = json.loads(payload)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        doc = payload if isinstance(payload, str) else payload.decode(json.detect_encoding(payload), "surrogatepass")
+        document = _document(doc.removeprefix("\ufeff"))
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, or an integer past Python's 4,300 digits
         line = getattr(error, "lineno", None)
         raise ImportRejected([], text("errors", "import_not_json", where=f" (line {line})" if line else "")) from None
+    except RecursionError:  # lists or objects nested thousands deep: not an order file
+        raise ImportRejected([], text("errors", "import_too_deep")) from None
+    except _TooManyRows:
+        raise ImportRejected([], text("errors", "import_too_many", limit=IMPORT_MAX_ROWS)) from None
     rows = document.get("orders") if isinstance(document, dict) else document
     if not isinstance(rows, list):
         raise ImportRejected([], text("errors", "import_not_list"))
     if not rows:
         raise ImportRejected([], text("errors", "import_empty"))
-    if len(rows) > IMPORT_MAX_ROWS:
-        raise ImportRejected([], text("errors", "import_too_many", limit=IMPORT_MAX_ROWS))
     return rows

@@ -36,7 +36,7 @@ from guide.policy import get_profile
 from guide.store import ImportRejected, Store, UTCDateTime, check_rows, metadata, parse_import
 from guide.training import Question, Result, Scenario, scenarios, score
 
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # always fullmatch: "$" would let a final "\n" through
 NAME_MAX = 60
 
 classes = Table(
@@ -134,6 +134,18 @@ def clean_name(raw: str, limit: int = NAME_MAX) -> str:
     return name
 
 
+def _is_token(value: object) -> bool:
+    """Whether the value could be a trainee's or a class's id. Anything else is refused before any SQL: a
+    NUL byte would reach PostgreSQL as a DataError, and junk needs no round trip to be unknown."""
+    return isinstance(value, str) and TOKEN.fullmatch(value) is not None
+
+
+def _is_attempt_id(value: object) -> bool:
+    """A row id: an int (not a bool, not a string SQLite would quietly compare as a number) that fits
+    in 64 bits (a bigger one is an OverflowError in sqlite3)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
 def _attempt(row: Any) -> Attempt:
     marks = json.loads(row["marks"]) if row["marks"] else None
     return Attempt(
@@ -199,6 +211,8 @@ class TrainingStore:
         return [s.order for s in accepted]
 
     def get_class(self, class_id: str) -> TrainingClass:
+        if not _is_token(class_id):
+            raise LookupError(class_id)
         with self.store._read() as conn:
             row = conn.execute(select(classes).where(classes.c.id == class_id)).mappings().first()
         if row is None:
@@ -230,7 +244,7 @@ class TrainingStore:
         return trainee
 
     def get_trainee(self, trainee_id: str) -> Trainee:
-        if not isinstance(trainee_id, str) or not TOKEN.match(trainee_id):
+        if not _is_token(trainee_id):
             raise UnknownTrainee(trainee_id)
         with self.store._read() as conn:
             row = conn.execute(select(trainees).where(trainees.c.id == trainee_id)).mappings().first()
@@ -289,6 +303,8 @@ class TrainingStore:
 
     def get_attempt(self, trainee_id: str, attempt_id: int) -> Attempt:
         """One attempt of this trainee (an attempt id of somebody else is unknown here)."""
+        if not _is_token(trainee_id) or not _is_attempt_id(attempt_id):
+            raise UnknownAttempt(attempt_id)
         with self.store._read() as conn:
             row = (
                 conn.execute(select(attempts).where(attempts.c.id == attempt_id, attempts.c.trainee_id == trainee_id))
@@ -327,6 +343,8 @@ class TrainingStore:
         return self.get_attempt(trainee_id, attempt_id)
 
     def attempts_of(self, trainee_id: str) -> list[Attempt]:
+        if not _is_token(trainee_id):
+            raise UnknownTrainee(trainee_id)
         with self.store._read() as conn:
             rows = (
                 conn.execute(select(attempts).where(attempts.c.trainee_id == trainee_id).order_by(attempts.c.id))

@@ -5,9 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -27,20 +25,6 @@ from guide.store import (
 )
 
 CLOCK = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-PG_URL = os.environ.get("CANCEL_COACH_TEST_PG_URL")
-
-
-@pytest.fixture(params=["sqlite", *(["postgresql"] if PG_URL else [])])
-def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:
-    """A store on a fresh SQLite file, and on PostgreSQL too when CANCEL_COACH_TEST_PG_URL is set."""
-    if request.param == "sqlite":
-        store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    else:
-        store = Store(PG_URL)
-        with store.engine.begin() as conn:
-            conn.execute(sql("TRUNCATE progress, events, orders, sandboxes"))
-    yield store
-    store.dispose()
 
 
 def first(store: Store, sandbox_id: str, status: Status) -> Order:
