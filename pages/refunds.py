@@ -4,7 +4,7 @@ import streamlit as st
 
 from guide.content import text
 from guide.ui.orders import needs_sign_in
-from guide.ui.refunds import refund_panel
+from guide.ui.refunds import refund_panel, viewed_order
 from guide.ui.state import visit
 from guide.ui.widgets import page_header
 
@@ -12,5 +12,7 @@ here = visit()
 page_header(text("refunds", "title"), here.sandbox.clock)
 if needs_sign_in(here, key="refunds_page"):
     st.stop()
-here.did("viewed_refund", st.query_params.get("order", ""))
+viewed = viewed_order(here)
+if viewed is not None:
+    here.did("viewed_refund", viewed)
 refund_panel(here)

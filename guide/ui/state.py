@@ -135,8 +135,9 @@ def unknown_sandbox() -> NoReturn:
     st.stop()
 
 
-def go(page: str, **params: Any) -> NoReturn:
-    """Open another page of the app, keeping the sandbox in the URL."""
+def go(page: str, /, **params: Any) -> NoReturn:
+    """Open another page of the app, keeping the sandbox in the URL (`page` positional only: the root URL
+    passes on parameters of any name, `?page=` too)."""
     query = {SANDBOX: st.session_state[SANDBOX], **{k: str(v) for k, v in params.items() if v is not None}}
     st.switch_page(PAGES[page], query_params=query)
 

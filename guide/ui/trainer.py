@@ -16,7 +16,7 @@ from guide.store import ImportRejected
 from guide.training import Question, scenarios
 from guide.training_store import TrainingInputError
 from guide.ui.training import get_training
-from guide.ui.widgets import plain
+from guide.ui.widgets import displayable, plain
 
 UNLOCKED = "trainer_unlocked"
 FAILURES = "trainer_failures"
@@ -248,6 +248,7 @@ def _load_orders(class_id: str, payload: bytes) -> None:
     except ImportRejected as refused:
         st.error(str(refused))
         if refused.errors:
-            st.dataframe(pd.DataFrame([e.__dict__ for e in refused.errors]), hide_index=True)
+            rows = [{name: displayable(value) for name, value in e.__dict__.items()} for e in refused.errors]
+            st.dataframe(pd.DataFrame(rows), hide_index=True)
         return
     st.success(text("trainer", "loaded", count=len(loaded)))

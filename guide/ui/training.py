@@ -12,7 +12,7 @@ from guide.content import load, text
 from guide.policy import get_profile
 from guide.store import UnknownOrder
 from guide.training import Difficulty, Question, certified, level_scores, option_label, options, scenarios
-from guide.training_store import Attempt, Trainee, TrainingInputError, TrainingStore, UnknownTrainee
+from guide.training_store import TOKEN, Attempt, Trainee, TrainingInputError, TrainingStore, UnknownTrainee
 from guide.ui.actions import buyer_actions
 from guide.ui.conversation import conversation_panel
 from guide.ui.order import cancel_section, order_header, status_section
@@ -50,6 +50,8 @@ def sign_in_form() -> None:
     class_id = st.query_params.get("class")
     if class_id:
         try:
+            if not TOKEN.fullmatch(class_id):  # refused before any SQL (PostgreSQL errors on a NUL byte)
+                raise LookupError(class_id)
             st.info(text("trainee", "class_joined", name=plain(get_training().get_class(class_id).name)))
         except LookupError:
             st.warning(text("trainee", "class_unknown"))

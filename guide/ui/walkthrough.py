@@ -18,7 +18,7 @@ from guide.ui.order import assessment_section, cancel_section, order_header, sta
 from guide.ui.orders import my_orders_panel, needs_sign_in, sign_in_panel
 from guide.ui.refunds import refund_panel
 from guide.ui.state import Visit
-from guide.ui.widgets import plain, status_badge
+from guide.ui.widgets import plain, quoted, status_badge
 from guide.walkthrough import Step, StepState, steps
 
 KEY = "walk"
@@ -49,7 +49,7 @@ def step_from_url(states: list[StepState], resume: int) -> int:
         return resume
     if re.fullmatch(r"[0-9]{1,3}", raw) and 1 <= int(raw) <= len(states):  # not isdigit(): "²" or 5,000 digits
         return int(raw)
-    st.warning(text("walkthrough", "step_unknown", step=plain(raw[:40])))  # shown as typed, never as markdown
+    st.warning(text("walkthrough", "step_unknown", step=quoted(raw)))  # one line as typed, never as markdown
     return 1
 
 

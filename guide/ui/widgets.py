@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,11 +13,27 @@ from guide.content import load, text
 from guide.models import Status, Verdict
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=^&])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SPACE = re.compile(r"\s")
 
 
 def plain(value: str) -> str:
     """User or content text made safe inside markdown: shown as typed, never as markup or HTML."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+
+
+def quoted(value: str, limit: int = 40) -> str:
+    """A bad value (from a link) quoted back in a message: its first `limit` characters on one line, escaped.
+    Line breaks become spaces and control and bidi characters are dropped: they would split the message into
+    paragraphs or turn the rest of it right to left."""
+    one_line = _SPACE.sub(" ", value)
+    return plain("".join(ch for ch in one_line if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))[:limit])
+
+
+def displayable(value: object) -> object:
+    """A value any element can send to the browser: a string's lone surrogates (a JSON \\ud800 escape in an
+    uploaded file) become U+FFFD, which UTF-8 can carry; anything else as it is."""
+    return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def when(moment: datetime) -> str:
