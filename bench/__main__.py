@@ -61,12 +61,36 @@ def generated_section(info: dict[str, str], quick: bool, results: dict[str, dict
     ]
     for name, result in results.items():
         lines += [f"### {TITLES[name]}", ""]
+        if result.get("date") != info["date"]:  # kept from an earlier run (--only ran other parts)
+            lines += [f"From the run of {result['date']} (load average {result['load average']} at its start).", ""]
         if result.get("error"):
             lines += [f"The part failed: `{result['error']}`", ""]
             continue
         lines += [figure_table([Figure(**f) for f in result["figures"]]), ""]
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def kept_parts(path: Path, quick: bool, results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """This run's parts, with the parts it did not run kept from the last run of the same mode, in order."""
+    try:
+        earlier = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return results
+    if earlier.get("quick") != quick:
+        return results
+    machine_then = earlier.get("machine", {})
+    kept = {
+        name: {
+            "date": machine_then.get("date", "?"),
+            "load average": machine_then.get("load average at start (1, 5, 15 min)", "?"),
+            **part,
+        }
+        for name, part in earlier.get("parts", {}).items()
+        if name in PARTS
+    }
+    merged = {**kept, **results}
+    return {name: merged[name] for name in PARTS if name in merged}
 
 
 def write_doc(section: str) -> None:
@@ -99,14 +123,17 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     for name in parts:
         print(f"\n== {name} ==")
-        part_started = time.perf_counter()
+        part_started, part_load = time.perf_counter(), load_average()
         try:
             figures, raw = part_runner(name)(args.quick)
         except Exception as error:  # a broken part is reported, and the other parts still run
             traceback.print_exc()
-            results[name] = {"error": f"{type(error).__name__}: {error}", "seconds": time.perf_counter() - part_started}
+            error_text = f"{type(error).__name__}: {error}"
+            results[name] = {"date": info["date"], "load average": part_load, "error": error_text}
             continue
         results[name] = {
+            "date": info["date"],
+            "load average": part_load,
             "seconds": round(time.perf_counter() - part_started, 1),
             "figures": [asdict(f) for f in figures],
             "raw": raw,
@@ -120,6 +147,7 @@ def main() -> None:
     failed = [f.name for f in every if not f.passed] + [f"part {n}" for n, r in results.items() if "error" in r]
     print(f"{len(every)} figures in {info['duration']}; " + (f"FAILED: {'; '.join(failed)}" if failed else "all pass"))
     if not args.no_write:
+        results = kept_parts(args.json, args.quick, results)
         write_doc(generated_section(info, args.quick, results))
         args.json.write_text(json.dumps({"machine": info, "quick": args.quick, "parts": results}, indent=1))
         print(f"wrote {DOC.relative_to(ROOT)} and {args.json}")
