@@ -5,7 +5,9 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import threading
 import time
+from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
@@ -53,15 +55,36 @@ def gate() -> bool:
     return False
 
 
+@dataclass
+class WrongGuesses:
+    """Wrong passcodes in a row, counted for the whole server process."""
+
+    count: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@st.cache_resource
+def wrong_guesses() -> WrongGuesses:
+    """One count for every session: a guesser who opens a new session (a new tab, a new websocket) for each
+    guess must not start again from the shortest wait."""
+    return WrongGuesses()
+
+
 def _try(passcode: str) -> None:
-    """Constant-time comparison; each wrong attempt in a row waits longer (up to a few seconds)."""
+    """Constant-time comparison; each wrong attempt in a row, from any session, waits longer (up to a few
+    seconds)."""
     given = st.session_state.pop("trainer_passcode_input", "") or ""
+    guesses = wrong_guesses()
     if hmac.compare_digest(given.encode("utf-8"), passcode.encode("utf-8")):
         st.session_state[UNLOCKED] = True
         st.session_state.pop(FAILURES, None)
+        with guesses.lock:
+            guesses.count = 0
         return
-    failures = st.session_state.get(FAILURES, 0) + 1
-    st.session_state[FAILURES] = failures
+    st.session_state[FAILURES] = True
+    with guesses.lock:
+        guesses.count += 1
+        failures = guesses.count
     slow_down(min(0.5 * 2 ** (failures - 1), MAX_DELAY_SECONDS))
 
 
@@ -188,12 +211,25 @@ def charts(frame: pd.DataFrame) -> None:
         )
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell that a spreadsheet would run as a formula (a trainee named
+    "=HYPERLINK(...)") prefixed with an apostrophe, as OWASP advises for CSV exports; it still reads as typed."""
+
+    def safe(value: object) -> object:
+        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+    return frame.astype(object).map(safe)
+
+
 def export_button(frame: pd.DataFrame) -> None:
     """Every attempt as CSV, written only when the trainer clicks (a deferred download): writing tens of
     thousands of rows on every rerun would cost most of the page's time."""
     st.download_button(
         text("trainer", "export"),
-        lambda: frame.to_csv(index=False).encode("utf-8"),
+        lambda: spreadsheet_safe(frame).to_csv(index=False).encode("utf-8"),
         file_name="cancel-coach-attempts.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -8,12 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,32 +16,20 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from guide.store import Store
-from tests.journeys.helpers import DESKTOP, PHONE, REPO, SCREENSHOTS, TIMEOUT_MS, TRAINER_PASSCODE, App
-
-START_TIMEOUT_S = 60
+from tests.journeys.helpers import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    TIMEOUT_MS,
+    App,
+    ServerFailed,
+    free_port,
+    start_server,
+    stop_server,
+    tail,
+)
 
 expect.set_options(timeout=TIMEOUT_MS)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError, TimeoutError):
-        return False
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
 
 
 @pytest.fixture(scope="session")
@@ -59,45 +41,16 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         pytest.skip(missing)
     datadir = tmp_path_factory.mktemp("cancel_coach_data")
     log = datadir / "server.stderr.log"
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "CANCEL_COACH_DB_URL"}
-    env["CANCEL_COACH_DATA_DIR"] = str(datadir)
-    env["CANCEL_COACH_TRAINER_PASSCODE"] = TRAINER_PASSCODE  # the trainer dashboard's gate
-    command = [
-        str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "streamlit_app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",  # other work on the tree must not hot-reload the app mid-journey
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    url = f"http://127.0.0.1:{port}"
+    port = free_port()
     with log.open("wb") as stderr:
-        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not _healthy(url):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    why = f"exited with {server.returncode}" if server.poll() is not None else "timed out"
-                    pytest.fail(f"streamlit run {why}; its stderr ends with:\n{_tail(log)}", pytrace=False)
-                time.sleep(0.2)  # polling the health endpoint, not waiting on the UI
-            yield App(url, datadir, log)
+            server = start_server(datadir, stderr, port)
+        except ServerFailed as failed:
+            pytest.fail(f"{failed}; its stderr ends with:\n{tail(log)}", pytrace=False)
+        try:
+            yield App(f"http://127.0.0.1:{port}", datadir, log)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            stop_server(server)
 
 
 @pytest.fixture(scope="session")
@@ -165,7 +118,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         item.stash[_FAILED] = report.failed
         app = getattr(item, "funcargs", {}).get("app")
         if report.failed and isinstance(app, App):
-            report.sections.append(("streamlit stderr (tail)", _tail(app.log, 30)))
+            report.sections.append(("streamlit stderr (tail)", tail(app.log, 30)))
     return report
 
 

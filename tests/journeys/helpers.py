@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import IO
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from playwright.sync_api import Locator, Page, expect
@@ -43,6 +50,82 @@ class App:
     def link(self, page: str = "", **params: str | int) -> str:
         query = urlencode({k: str(v) for k, v in params.items()})
         return f"{self.url}/{page}" + (f"?{query}" if query else "")
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+START_TIMEOUT_S = 60
+
+
+class ServerFailed(RuntimeError):
+    """`streamlit run` exited or never answered its health check."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError, TimeoutError):
+        return False
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+def start_server(datadir: Path, stderr: IO[bytes], port: int) -> subprocess.Popen[bytes]:
+    """`streamlit run` of the app on `port`, with its SQLite file in `datadir` and the trainer passcode set;
+    returns once its health check answers (ServerFailed if it exits or times out first)."""
+    env = {k: v for k, v in os.environ.items() if k != "CANCEL_COACH_DB_URL"}
+    env["CANCEL_COACH_DATA_DIR"] = str(datadir)
+    env["CANCEL_COACH_TRAINER_PASSCODE"] = TRAINER_PASSCODE  # the trainer dashboard's gate
+    python = REPO / ".venv" / "bin" / "python"
+    command = [
+        str(python) if python.exists() else sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",  # other work on the tree must not hot-reload the app mid-journey
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not healthy(url):
+        if server.poll() is not None:
+            raise ServerFailed(f"streamlit run exited with {server.returncode}")
+        if time.monotonic() > deadline:
+            stop_server(server)
+            raise ServerFailed("streamlit run timed out")
+        time.sleep(0.1)  # polling the health endpoint, not waiting on the UI
+    return server
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
 
 
 # --- the page -----------------------------------------------------------------------------------
