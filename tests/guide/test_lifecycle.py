@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from guide.content import cancel_reasons
 from guide.lifecycle import (
     MESSAGE_MAX_CHARS,
+    MESSAGES_MAX_PER_ORDER,
     Action,
     DomainError,
     OrderState,
@@ -654,6 +655,15 @@ def test_message_length_limits():
             act(state, Action.SEND_MESSAGE, at(1), text=empty)
     with pytest.raises(DomainError):
         act(state, Action.SEND_MESSAGE, at(1))
+
+
+def test_one_order_takes_a_bounded_number_of_messages():
+    """Each action replays the whole log: an endless conversation would slow every write of the sandbox."""
+    state = placed()
+    for n in range(MESSAGES_MAX_PER_ORDER):
+        state = apply_action(state, Action.SEND_MESSAGE, at(1), text=f"message {n}")
+    with pytest.raises(DomainError, match=str(MESSAGES_MAX_PER_ORDER)):
+        act(state, Action.SEND_MESSAGE, at(1), text="one more")
 
 
 def test_messages_do_not_change_the_order():
