@@ -149,7 +149,8 @@ def main() -> None:
     if not args.no_write:
         results = kept_parts(args.json, args.quick, results)
         write_doc(generated_section(info, args.quick, results))
-        args.json.write_text(json.dumps({"machine": info, "quick": args.quick, "parts": results}, indent=1))
+        everything = {"machine": info, "quick": args.quick, "parts": results}
+        args.json.write_text(json.dumps(everything, separators=(",", ":")))  # compact: it holds every sample
         print(f"wrote {DOC.relative_to(ROOT)} and {args.json}")
     raise SystemExit(1 if failed else 0)
 
