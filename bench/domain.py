@@ -1,7 +1,7 @@
 """Domain benchmark: assess(), the Monte Carlo's rate, search across database sizes, sandbox creation.
 
     .venv/bin/python -m bench.domain            # search with 10, 100, 1,000 and 10,000 sandboxes
-    .venv/bin/python -m bench.domain --quick    # 10 and 1,000 sandboxes, fewer repeats
+    .venv/bin/python -m bench.domain --quick    # 10 and 200 sandboxes, fewer repeats
 
 Figures are medians over many runs, measured in this process; the search figures are also given as
 ratios against the 10-sandbox database measured in the same run (the cost per query must stay flat).
@@ -105,7 +105,7 @@ def search_figures(store: Store, ids: list[str], repeat: int) -> list[float]:
 
 def run(quick: bool) -> tuple[list[Figure], dict[str, Any]]:
     """The domain figures and their raw samples."""
-    sizes = [10, 1_000] if quick else [10, 100, 1_000, 10_000]
+    sizes = [10, 200] if quick else [10, 100, 1_000, 10_000]
     repeat = 100 if quick else 400
     figures: list[Figure] = []
     raw: dict[str, Any] = {}
@@ -154,7 +154,7 @@ def run(quick: bool) -> tuple[list[Figure], dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10 vs 1,000 sandboxes and fewer repeats")
+    parser.add_argument("--quick", action="store_true", help="10 vs 200 sandboxes and fewer repeats")
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args()
     print(", ".join(f"{k}: {v}" for k, v in machine().items()))

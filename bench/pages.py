@@ -1,7 +1,7 @@
 """Page benchmark: the script run of every page under AppTest, against a bare three-element page.
 
     .venv/bin/python -m bench.pages            # 10 vs 10,000 sandboxes, 30 timed runs a view
-    .venv/bin/python -m bench.pages --quick    # 10 vs 1,000 sandboxes, walkthrough steps 1, 3, 5, 4 runs a view
+    .venv/bin/python -m bench.pages --quick    # 10 vs 200 sandboxes, walkthrough steps 1, 3, 5, 4 runs a view
     .venv/bin/python -m bench.pages --profile "walkthrough step 2"   # profile one view's script runs
 
 Every page of guide/ui/state.py PAGES (the walkthrough at each of its nine steps), a demo buyer
@@ -512,7 +512,7 @@ def run(quick: bool, profile: str | None = None) -> tuple[list[Figure], dict[str
     """The page figures and their raw samples (or, with `profile`, print a profile of that view only)."""
     from guide.ui.state import PAGES, get_store
 
-    repeat, blocks, large = (4, 2, 1_000) if quick else (30, 6, 10_000)
+    repeat, blocks, large = (4, 2, 200) if quick else (30, 6, 10_000)
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         lambda record: "missing ScriptRunContext" not in record.getMessage()  # AppTest outside a run
     )
@@ -552,7 +552,7 @@ def run(quick: bool, profile: str | None = None) -> tuple[list[Figure], dict[str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10 vs 1,000 sandboxes, fewer repeats")
+    parser.add_argument("--quick", action="store_true", help="10 vs 200 sandboxes, fewer repeats")
     parser.add_argument("--json", type=Path, help="also write the figures and samples to this file")
     parser.add_argument(
         "--profile", metavar="VIEW", help='profile one view instead, e.g. "my_orders" (pyinstrument if installed)'
