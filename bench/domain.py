@@ -106,7 +106,7 @@ def search_figures(store: Store, ids: list[str], repeat: int) -> list[float]:
 def run(quick: bool) -> tuple[list[Figure], dict[str, Any]]:
     """The domain figures and their raw samples."""
     sizes = [10, 200] if quick else [10, 100, 1_000, 10_000]
-    repeat = 100 if quick else 400
+    repeat = 50 if quick else 400
     figures: list[Figure] = []
     raw: dict[str, Any] = {}
 

@@ -1,7 +1,7 @@
 """Load benchmark: many sessions at once over Streamlit's own websocket protocol, the app against the bare app.
 
     .venv/bin/python -m bench.load            # 10, 50 and 100 sessions, 60 s each, each after 1 session alone
-    .venv/bin/python -m bench.load --quick    # 10 sessions for 4 s, after 1 session alone (12 actions)
+    .venv/bin/python -m bench.load --quick    # 10 sessions for 3 s, after 1 session alone (10 actions)
 
 Each session is an asyncio client that speaks what the browser speaks: a websocket to `/_stcore/stream`
 with the `streamlit` subprotocol, BackMsg rerun_script out, ForwardMsgs back. It first visits the
@@ -14,7 +14,7 @@ walkthrough; on the bare app (bench/bare) it clicks "+1 hour" once, then cycles 
 search and "+1 hour" (the same mix: four page loads, one search, one click a cycle).
 
 Each phase runs on a fresh pair of servers: a warm-up visitor, then one session alone acting back
-to back (the baseline), then the N sessions. They arrive one after another (2 a second; 5 in
+to back (the baseline), then the N sessions. They arrive one after another (2 a second; 10 in
 --quick), because a first visit creates a sandbox and costs about twice an action; their actions
 count once the last has arrived, over the measured window. The app and the bare app are loaded one
 after the other, never at once. The load generator runs in this process on the same machine and
@@ -99,7 +99,7 @@ class Plan:
 
 # A first visit creates a sandbox (about 2x an action's server CPU): arrivals come gently, so the
 # measured window starts from a steady state rather than a queue of new visitors.
-QUICK = Plan(baseline_actions=12, arrivals_per_s=5.0, phases=((10, 4.0),))
+QUICK = Plan(baseline_actions=10, arrivals_per_s=10.0, phases=((10, 3.0),))
 FULL = Plan(baseline_actions=30, arrivals_per_s=2.0, phases=((10, 60.0), (50, 60.0), (100, 60.0)))
 
 
@@ -715,7 +715,7 @@ def main() -> None:
     from bench.report import print_figures
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1 session, then 10 sessions for 4 s")
+    parser.add_argument("--quick", action="store_true", help="1 session, then 10 sessions for 3 s")
     parser.add_argument("--json", type=Path, help="also write the figures and raw numbers to this file")
     args = parser.parse_args()
     print(", ".join(f"{k}: {v}" for k, v in machine().items()))
