@@ -36,9 +36,7 @@ TaskDuration, thread ticks) and the server process's CPU time (/proc, every thre
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import json
 import os
 import re
 import signal
@@ -61,9 +59,9 @@ from bench.common import (
     Server,
     free_port,
     load_average,
-    machine,
     p95,
 )
+from bench.report import finish, part_arguments, print_machine
 
 RENDER_TARGET = 1.5
 CLICK_TARGET = 1.5
@@ -498,18 +496,9 @@ def run(quick: bool) -> tuple[list[Figure], dict[str, Any]]:
 
 
 def main() -> None:
-    from bench.report import print_figures
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds")
-    parser.add_argument("--json", type=Path, help="also write the figures and samples to this file")
-    args = parser.parse_args()
-    print(", ".join(f"{k}: {v}" for k, v in machine().items()))
-    figures, raw = run(args.quick)
-    print_figures(figures)
-    if args.json:
-        args.json.write_text(json.dumps({"figures": [asdict(f) for f in figures], **raw}, indent=2))
-    raise SystemExit(0 if all(f.passed for f in figures) else 1)
+    args = part_arguments(__doc__, "fewer rounds").parse_args()
+    print_machine()
+    finish(*run(args.quick), args.json)
 
 
 if __name__ == "__main__":

@@ -11,21 +11,18 @@ the same (10,000 sandboxes take about 100 s to build the first time).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import random
 import statistics
 import time
-from dataclasses import asdict
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
 
-from bench.common import DATA, Figure, machine, p95, timed
-from bench.report import print_figures
+from bench.common import DATA, Figure, p95, timed
+from bench.report import finish, part_arguments, print_machine
 from guide.content import load
 from guide.likelihood import forecast
 from guide.policy import assess, default_profile
@@ -153,16 +150,9 @@ def run(quick: bool) -> tuple[list[Figure], dict[str, Any]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10 vs 200 sandboxes and fewer repeats")
-    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
-    args = parser.parse_args()
-    print(", ".join(f"{k}: {v}" for k, v in machine().items()))
-    figures, raw = run(args.quick)
-    print_figures(figures)
-    if args.json:
-        args.json.write_text(json.dumps({"figures": [asdict(f) for f in figures], **raw}, indent=2))
-    raise SystemExit(0 if all(f.passed for f in figures) else 1)
+    args = part_arguments(__doc__, "10 vs 200 sandboxes and fewer repeats").parse_args()
+    print_machine()
+    finish(*run(args.quick), args.json)
 
 
 if __name__ == "__main__":

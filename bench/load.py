@@ -49,10 +49,8 @@ optional (the server only answers it with heartbeat_ack), so none is sent.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import json
 import os
 import random
 import re
@@ -61,7 +59,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +71,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.typing import Subprotocol
 
-from bench.common import APP, BARE_APP, BARE_READY, Figure, Server, free_port, load_average, machine, p95
+from bench.common import APP, BARE_APP, BARE_READY, Figure, Server, free_port, load_average, p95
+from bench.report import finish, part_arguments, print_machine
 
 INTERVAL = 3.0  # seconds between a session's actions, on average
 TIMEOUT = 10.0  # seconds an action (or a connect) may take before it counts as an error
@@ -712,18 +711,9 @@ def run(quick: bool) -> tuple[list[Figure], dict[str, Any]]:
 
 
 def main() -> None:
-    from bench.report import print_figures
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1 session, then 10 sessions for 3 s")
-    parser.add_argument("--json", type=Path, help="also write the figures and raw numbers to this file")
-    args = parser.parse_args()
-    print(", ".join(f"{k}: {v}" for k, v in machine().items()))
-    figures, raw = run(args.quick)
-    print_figures(figures)
-    if args.json:
-        args.json.write_text(json.dumps({"figures": [asdict(f) for f in figures], **raw}, indent=2))
-    raise SystemExit(0 if all(f.passed for f in figures) else 1)
+    args = part_arguments(__doc__, "1 session, then 10 sessions for 3 s").parse_args()
+    print_machine()
+    finish(*run(args.quick), args.json)
 
 
 if __name__ == "__main__":

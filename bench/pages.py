@@ -16,13 +16,11 @@ its large / small ratio. The load average is printed at the start and the end.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import cProfile
 import functools
 import gc
 import io
-import json
 import logging
 import os
 import pstats
@@ -32,13 +30,12 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 from bench.browser import step_text
-from bench.common import APP, BARE_PAGE, ROOT, Figure, machine, p95
+from bench.common import APP, BARE_PAGE, ROOT, Figure, p95
 from bench.domain import TEMPLATES, filled_store
-from bench.report import print_figures
+from bench.report import finish, part_arguments, print_machine
 
 SCRIPT_TARGET_MS = 50.0
 SIZE_TARGET = 1.2  # with the large database no slower than with 10 sandboxes
@@ -551,22 +548,16 @@ def run(quick: bool, profile: str | None = None) -> tuple[list[Figure], dict[str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10 vs 200 sandboxes, fewer repeats")
-    parser.add_argument("--json", type=Path, help="also write the figures and samples to this file")
+    parser = part_arguments(__doc__, "10 vs 200 sandboxes, fewer repeats")
     parser.add_argument(
         "--profile", metavar="VIEW", help='profile one view instead, e.g. "my_orders" (pyinstrument if installed)'
     )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    print(", ".join(f"{k}: {v}" for k, v in machine().items()))
+    print_machine()
     figures, raw = run(args.quick, args.profile)
-    if args.profile:
-        return
-    print_figures(figures)
-    if args.json:
-        args.json.write_text(json.dumps({"figures": [asdict(f) for f in figures], **raw}, indent=2))
-    raise SystemExit(0 if all(f.passed for f in figures) else 1)
+    if not args.profile:
+        finish(figures, raw, args.json)
 
 
 if __name__ == "__main__":

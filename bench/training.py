@@ -24,7 +24,6 @@ and this holds still (the load average is printed at the start and the end).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import cProfile
 import hashlib
@@ -37,17 +36,16 @@ import random
 import re
 import statistics
 import time
-from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
 
-from bench.common import DATA, Figure, load_average, machine, p95
+from bench.common import DATA, Figure, p95
 from bench.domain import CLOCK
 from bench.pages import RunMarks, served_apptest
-from bench.report import print_figures
+from bench.report import finish, part_arguments, print_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
@@ -352,18 +350,11 @@ def run(quick: bool, profile: bool = False) -> tuple[list[Figure], dict[str, Any
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2 classes (9,000 attempts), 10 timed reruns a view")
-    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    parser = part_arguments(__doc__, "2 classes (9,000 attempts), 10 timed reruns a view")
     parser.add_argument("--profile", action="store_true", help="also cProfile the warm reruns and print the top")
     args = parser.parse_args()
-    print(", ".join(f"{k}: {v}" for k, v in machine().items()))
-    figures, raw = run(args.quick, args.profile)
-    print(f"\nload average at the end {load_average()}")
-    print_figures(figures)
-    if args.json:
-        args.json.write_text(json.dumps({"figures": [asdict(f) for f in figures], **raw}, indent=2))
-    raise SystemExit(0 if all(f.passed for f in figures) else 1)
+    print_machine()
+    finish(*run(args.quick, args.profile), args.json)
 
 
 if __name__ == "__main__":
