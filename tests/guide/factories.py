@@ -113,3 +113,22 @@ def make_order(status: str = "awaiting_payment", **overrides: Any) -> Order:
 def placed(when: datetime = T0, ship_by: datetime | None = None, **overrides: Any) -> OrderState:
     """A freshly placed order's state (cash on delivery starts awaiting shipment)."""
     return place(base_json(**overrides), when, ship_by=ship_by)
+
+
+def good_row(order_id: str = "900000001", **changes: Any) -> dict[str, Any]:
+    """One valid row of an order import file (Order JSON v1); `changes` replace its fields."""
+    row = {
+        "id": order_id,
+        "status": "awaiting_shipment",
+        "placed_at": "2026-11-28T10:00:00+00:00",
+        "paid_at": "2026-11-28T10:05:00+00:00",
+        "verified_at": "2026-11-28T12:00:00+00:00",
+        "ship_by": "2026-12-05T12:00:00+00:00",
+        "seller": {"name": "Imported Store", "response_rate": 0.9},
+        "items": [{"title": "Imported lamp", "quantity": 1, "unit_price": "19.90"}],
+        "payment_method": "card",
+        "currency": "EUR",
+        "country": "DE",
+    }
+    row.update(changes)
+    return row

@@ -23,29 +23,12 @@ from sqlalchemy import func, select
 from guide import store as store_module
 from guide.store import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, ImportRejected, Store, events, parse_import
 from guide.training_store import TrainingStore
+from tests.guide.factories import good_row
 
 CLOCK = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 # Peak traced memory of refusing a file, at most this many times the file's size (measured: about 1x;
 # before the rows were read one at a time, a 1.5 MB file of 100,000 small rows peaked at 16x, 25 MB).
 MEMORY_FACTOR = 3
-
-
-def good_row(order_id: str = "900000001", **changes: Any) -> dict[str, Any]:
-    row = {
-        "id": order_id,
-        "status": "awaiting_shipment",
-        "placed_at": "2026-11-28T10:00:00+00:00",
-        "paid_at": "2026-11-28T10:05:00+00:00",
-        "verified_at": "2026-11-28T12:00:00+00:00",
-        "ship_by": "2026-12-05T12:00:00+00:00",
-        "seller": {"name": "Imported Store", "response_rate": 0.9},
-        "items": [{"title": "Imported lamp", "quantity": 1, "unit_price": "19.90"}],
-        "payment_method": "card",
-        "currency": "EUR",
-        "country": "DE",
-    }
-    row.update(changes)
-    return row
 
 
 def rows_file(rows: list[Any]) -> str:

@@ -23,6 +23,7 @@ from guide.store import (
     UnknownSandbox,
     database_url,
 )
+from tests.guide.factories import good_row
 
 CLOCK = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -267,27 +268,11 @@ def test_pay_and_cancel_racing_leave_one_consistent_story(store: Store) -> None:
 # --- import and export ---------------------------------------------------------------------------
 
 
-def _good_row(order_id: str = "900000001") -> dict:
-    return {
-        "id": order_id,
-        "status": "awaiting_shipment",
-        "placed_at": "2026-11-28T10:00:00+00:00",
-        "paid_at": "2026-11-28T10:05:00+00:00",
-        "verified_at": "2026-11-28T12:00:00+00:00",
-        "ship_by": "2026-12-05T12:00:00+00:00",
-        "seller": {"name": "Imported Store", "response_rate": 0.9},
-        "items": [{"title": "Imported lamp", "quantity": 1, "unit_price": "19.90"}],
-        "payment_method": "card",
-        "currency": "EUR",
-        "country": "DE",
-    }
-
-
 def test_import_adds_every_row_and_they_can_be_found(store: Store) -> None:
     sandbox = store.create_sandbox(seed=70, clock=CLOCK)
     rows = [
-        _good_row("900000001"),
-        {**_good_row("900000002"), "status": "awaiting_payment", "paid_at": None, "verified_at": None, "ship_by": None},
+        good_row("900000001"),
+        {**good_row("900000002"), "status": "awaiting_payment", "paid_at": None, "verified_at": None, "ship_by": None},
     ]
     added = store.import_orders(sandbox.id, json.dumps(rows))
     assert [o.id for o in added] == ["900000001", "900000002"]
@@ -298,13 +283,13 @@ def test_import_is_all_or_nothing_and_names_every_bad_row_and_field(store: Store
     sandbox = store.create_sandbox(seed=71, clock=CLOCK)
     before = store.export_orders(sandbox.id)
     rows = [
-        _good_row("900000010"),
-        {**_good_row("900000011"), "items": [{"title": "x", "quantity": 0, "unit_price": "1"}]},
-        {**_good_row("900000012"), "status": "awaiting_delivery"},
-        _good_row("900000010"),
+        good_row("900000010"),
+        {**good_row("900000011"), "items": [{"title": "x", "quantity": 0, "unit_price": "1"}]},
+        {**good_row("900000012"), "status": "awaiting_delivery"},
+        good_row("900000010"),
         "not an order",
         {
-            **_good_row("900000013"),
+            **good_row("900000013"),
             "placed_at": "2030-01-01T00:00:00+00:00",
             "paid_at": None,
             "verified_at": None,
@@ -329,7 +314,7 @@ def test_import_refuses_ids_already_in_the_sandbox(store: Store) -> None:
     sandbox = store.create_sandbox(seed=72, clock=CLOCK)
     existing = store.list_orders(sandbox.id)[0].id
     with pytest.raises(ImportRejected) as caught:
-        store.import_orders(sandbox.id, json.dumps([_good_row(existing)]))
+        store.import_orders(sandbox.id, json.dumps([good_row(existing)]))
     assert [(e.row, e.field) for e in caught.value.errors] == [(1, "id")]
 
 
