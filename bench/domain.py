@@ -25,7 +25,8 @@ from bench.common import DATA, Figure, p95, timed
 from bench.report import finish, part_arguments, print_machine
 from guide.content import load
 from guide.likelihood import forecast
-from guide.policy import assess, default_profile
+from guide.policy import assess
+from guide.profile import default_profile
 from guide.store import Sandbox, Store, _event_row, events, orders, sandboxes
 
 CLOCK = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from guide.models import Order
-
-if TYPE_CHECKING:  # the policy package imports this module at run time
-    from guide.policy.profile import PolicyProfile
+from guide.profile import PolicyProfile
 
 
 @dataclass(frozen=True)

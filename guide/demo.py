@@ -14,7 +14,7 @@ from typing import Any
 from guide.content import load
 from guide.lifecycle import OrderState, events_from_snapshot, next_timer, replay
 from guide.models import Order
-from guide.policy.profile import PolicyProfile
+from guide.profile import PolicyProfile
 
 ATTEMPTS = 40
 PAYMENT_METHODS = ("card", "card", "card", "card", "paypal", "balance", "klarna", "bank_transfer")

@@ -23,7 +23,6 @@ from guide.behaviour import reply_rate, seller_odds
 from guide.content import cancel_reasons, seller_reply, text
 from guide.models import (
     MESSAGE_KINDS,
-    TIMESTAMPS,
     Actor,
     CloseReason,
     Event,
@@ -31,7 +30,7 @@ from guide.models import (
     Order,
     Status,
 )
-from guide.policy.profile import PolicyProfile, Span, get_profile
+from guide.profile import PolicyProfile, Span, get_profile
 
 S = Status
 K = EventKind
@@ -590,19 +589,14 @@ def _lost_dispute(order: Order) -> bool:
     )
 
 
-def _latest_stamp(order: Order) -> datetime:
-    """The last moment the snapshot records: when a status with no stamp of its own began, at the latest."""
-    return max(stamp for name in TIMESTAMPS if (stamp := getattr(order, name)) is not None)
-
-
 def _closing_events(order: Order, add: Any) -> None:
     if order.status is S.DISPUTE_IN_PROGRESS:
-        add(order.dispute_opened_at or _latest_stamp(order), K.DISPUTE_OPENED, Actor.BUYER, claim="not_received")
+        add(order.dispute_opened_at or order.latest_stamp, K.DISPUTE_OPENED, Actor.BUYER, claim="not_received")
     elif order.status is S.FROZEN:
-        add(order.frozen_at or _latest_stamp(order), K.FROZEN, Actor.PLATFORM)
+        add(order.frozen_at or order.latest_stamp, K.FROZEN, Actor.PLATFORM)
     elif order.status in (S.REFUND_IN_PROGRESS, S.CLOSED) and order.close_reason is not None:
-        stamps = [getattr(order, name) for name in TIMESTAMPS if name not in ("closed_at", "refund_started_at")]
-        started = order.refund_started_at or order.closed_at or max(s for s in stamps if s is not None)
+        before = [stamp for name, stamp in order.stamps().items() if name not in ("closed_at", "refund_started_at")]
+        started = order.refund_started_at or order.closed_at or max(before)
         reason = order.close_reason
         if reason is CloseReason.REFUNDED_AFTER_DISPUTE:
             add(order.dispute_opened_at or started, K.DISPUTE_OPENED, Actor.BUYER, claim="not_received")

@@ -10,15 +10,12 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from guide.behaviour import SellerOdds, reply_rate, seller_odds
 from guide.models import Order, PaymentMethod, Status
-
-if TYPE_CHECKING:  # the policy package imports this module at run time
-    from guide.policy.profile import PolicyProfile, Span
+from guide.profile import PolicyProfile, Span
 
 DEFAULT_SAMPLES = 10_000
 Z_95 = 1.959963984540054

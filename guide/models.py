@@ -279,6 +279,16 @@ class Order(BaseModel):
     def made_to_order(self) -> bool:
         return any(item.made_to_order for item in self.items)
 
+    def stamps(self) -> dict[str, datetime]:
+        """Every moment the order records, by field name, in TIMESTAMPS order (ship_by is a deadline, not a
+        moment something happened)."""
+        return {name: stamp for name in TIMESTAMPS if (stamp := getattr(self, name)) is not None}
+
+    @property
+    def latest_stamp(self) -> datetime:
+        """When the last thing the order records happened."""
+        return max(self.stamps().values())
+
     @model_validator(mode="after")
     def _timestamps_fit_status(self) -> Self:
         cod = self.is_cash_on_delivery

@@ -56,8 +56,8 @@ from guide import lifecycle
 from guide.content import text
 from guide.demo import demo_orders
 from guide.lifecycle import Action, DomainError, OrderState
-from guide.models import Actor, Event, EventKind, Order, Status, field_errors
-from guide.policy.profile import PolicyProfile, get_profile
+from guide.models import TIMESTAMPS, Actor, Event, EventKind, Order, Status, field_errors
+from guide.profile import PolicyProfile, get_profile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_ID = re.compile(r"[A-Za-z0-9_-]{22,64}")  # always fullmatch: "$" would let a final "\n" through
@@ -680,22 +680,6 @@ class Store:
         return buffer.getvalue()
 
 
-_STAMPS = (
-    "placed_at",
-    "paid_at",
-    "verified_at",
-    "cancel_requested_at",
-    "cancel_refused_at",
-    "shipped_at",
-    "delivered_at",
-    "completed_at",
-    "dispute_opened_at",
-    "frozen_at",
-    "refund_started_at",
-    "closed_at",
-)
-
-
 class _VersionConflict(Exception):
     """Another transaction changed the order between our read and our write."""
 
@@ -732,13 +716,12 @@ def check_rows(
             problems.append(RowError(number, order.id, "id", message))
             continue
         seen[order.id] = number
-        unstorable = next((name for name in (*_STAMPS, "ship_by") if not _fits_utc(getattr(order, name))), None)
+        unstorable = next((name for name in (*TIMESTAMPS, "ship_by") if not _fits_utc(getattr(order, name))), None)
         if unstorable:  # e.g. 0001-01-01T00:00+14:00: valid ISO 8601, but before year 1 in UTC
             message = text("errors", "import_time_out_of_range", latest=LATEST_YEAR)
             problems.append(RowError(number, order.id, unstorable, message))
             continue
-        latest = max(getattr(order, name) for name in _STAMPS if getattr(order, name) is not None)
-        if latest > clock:
+        if order.latest_stamp > clock:
             message = text("errors", "import_after_clock", clock=clock.strftime("%d %b %Y %H:%M UTC"))
             problems.append(RowError(number, order.id, "placed_at", message))
             continue

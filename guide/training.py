@@ -18,8 +18,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from guide import lifecycle
 from guide.content import cancel_reasons, load, load_folder, text
 from guide.lifecycle import Action, OrderState
-from guide.models import TIMESTAMPS, Event, EventKind, Order, Path, PaymentMethod, Status
-from guide.policy import assess, get_profile, load_profiles
+from guide.models import Event, EventKind, Order, Path, PaymentMethod, Status
+from guide.policy import assess
+from guide.profile import get_profile, load_profiles
 
 
 class Difficulty(StrEnum):
@@ -113,7 +114,7 @@ class Scenario(BaseModel):
             raise ValueError("every replayed step must happen before `now`")
         # The case starts after everything the order records (ship_by is a deadline, not a stamp), and the
         # replay runs forward from there: else the simulator would hold events from the trainee's future.
-        stamps = {name: value for name in TIMESTAMPS if (value := getattr(self.order, name)) is not None}
+        stamps = self.order.stamps()
         last = max(stamps, key=lambda name: stamps[name])
         if self.now < stamps[last]:
             raise ValueError(f"`now` must not be before the order's {last}")

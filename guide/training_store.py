@@ -31,8 +31,8 @@ from sqlalchemy import (
 )
 
 from guide.content import text
-from guide.models import TIMESTAMPS, Order
-from guide.policy import get_profile
+from guide.models import Order
+from guide.profile import get_profile
 from guide.store import ImportRejected, Store, UTCDateTime, check_rows, metadata, parse_import
 from guide.training import Question, Result, Scenario, scenarios, score
 
@@ -276,7 +276,7 @@ class TrainingStore:
         if scenario is None or scenario not in self.scenario_set(trainee):
             raise TrainingInputError(text("training_errors", "scenario_unknown"))
         first = scenario.replay[0].at if scenario.replay else scenario.now
-        start_clock = max(_latest_stamp(scenario.order), min(first, scenario.now))
+        start_clock = max(scenario.order.latest_stamp, min(first, scenario.now))
         sandbox = self.store.create_sandbox(
             seed=scenario.seed, profile_id=scenario.profile, clock=start_clock, demo=False
         )
@@ -390,7 +390,3 @@ class TrainingStore:
         with self.store._read() as conn:
             return [dict(r) for r in conn.execute(query).mappings().all()]
 
-
-def _latest_stamp(order: Order) -> datetime:
-    """When the last thing happened to the order (ship_by is a deadline, not something that happened)."""
-    return max(getattr(order, name) for name in TIMESTAMPS if getattr(order, name) is not None)

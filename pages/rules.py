@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from guide.content import text
-from guide.policy import load_profiles
+from guide.profile import load_profiles
 from guide.ui.diagram import lifecycle_diagram
 from guide.ui.rules import rule_rows, switch_profile
 from guide.ui.state import visit

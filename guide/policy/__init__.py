@@ -1,16 +1,5 @@
-"""Policy: profiles of configurable rules, and the cancellation assessment."""
+"""Policy: the cancellation assessment (path, verdict, likelihood, why). Profiles live in guide.profile."""
 
 from guide.policy.assessment import Assessment, Reason, assess
-from guide.policy.profile import PolicyProfile, Rule, Span, default_profile, get_profile, load_profiles
 
-__all__ = [
-    "Assessment",
-    "PolicyProfile",
-    "Reason",
-    "Rule",
-    "Span",
-    "assess",
-    "default_profile",
-    "get_profile",
-    "load_profiles",
-]
+__all__ = ["Assessment", "Reason", "assess"]

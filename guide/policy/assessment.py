@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 from guide.content import load, text
 from guide.likelihood import DEFAULT_SAMPLES, MoneyBack, forecast
 from guide.models import CloseReason, Order, Path, Status, Verdict
-from guide.policy.profile import PolicyProfile, get_profile
+from guide.profile import PolicyProfile, get_profile
 
 S = Status
 

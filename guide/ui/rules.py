@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from guide.content import text
-from guide.policy import PolicyProfile, Span
-from guide.policy.profile import RefundTime
+from guide.profile import PolicyProfile, RefundTime, Span
 from guide.ui.state import Visit
 
 

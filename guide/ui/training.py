@@ -9,7 +9,7 @@ import streamlit as st
 
 from guide.certificate import certificate_pdf
 from guide.content import load, text
-from guide.policy import get_profile
+from guide.profile import get_profile
 from guide.store import UnknownOrder
 from guide.training import Difficulty, Question, certified, level_scores, option_label, options, scenarios
 from guide.training_store import TOKEN, Attempt, Trainee, TrainingInputError, TrainingStore, UnknownTrainee

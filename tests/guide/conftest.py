@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text as sql
 
-from guide.policy import PolicyProfile, get_profile
+from guide.profile import PolicyProfile, get_profile
 from guide.store import Store, metadata
 from tests.guide.factories import CURRENT, STRICT
 

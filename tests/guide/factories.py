@@ -7,7 +7,7 @@ from typing import Any
 
 from guide.lifecycle import OrderState, place
 from guide.models import Order
-from guide.policy import PolicyProfile, get_profile
+from guide.profile import PolicyProfile, get_profile
 
 # A Monday, so business-day arithmetic starts on a working day.
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

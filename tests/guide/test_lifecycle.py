@@ -44,7 +44,8 @@ from guide.models import (
     Status,
     Verdict,
 )
-from guide.policy import PolicyProfile, Rule, assess, get_profile
+from guide.policy import assess
+from guide.profile import PolicyProfile, Rule, get_profile
 from tests.guide.factories import CURRENT, DAY, HOUR, STRICT, T0, at, base_json, item, make_order, placed, seller
 
 S = Status

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from guide.behaviour import seller_odds
 from guide.likelihood import DEFAULT_SAMPLES, Forecast, forecast, wilson_interval
 from guide.models import Order
-from guide.policy import PolicyProfile, get_profile
+from guide.profile import PolicyProfile, get_profile
 from tests.guide.factories import CURRENT, STATUSES, STRICT, at, item, make_order, seller
 
 FAR = at(days=60)  # a ship-by date far beyond any seller window

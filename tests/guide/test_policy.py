@@ -12,8 +12,9 @@ import pytest
 from guide.content import load, text
 from guide.lifecycle import Action, DomainError, act, events_from_snapshot, replay
 from guide.models import Order, Path, PaymentMethod, Status, Verdict
-from guide.policy import Assessment, PolicyProfile, Rule, Span, assess, default_profile, get_profile, load_profiles
+from guide.policy import Assessment, assess
 from guide.policy.assessment import verdict_for
+from guide.profile import PolicyProfile, Rule, Span, default_profile, get_profile, load_profiles
 from tests.guide.factories import CURRENT, STATUSES, STRICT, T0, at, item, make_order, seller
 
 SAMPLES = 2_000  # enough for the path and verdict; keeps the file fast

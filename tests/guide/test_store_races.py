@@ -31,7 +31,7 @@ from sqlalchemy import select
 from guide import lifecycle
 from guide.lifecycle import DomainError, OrderState
 from guide.models import Event, EventKind, Order
-from guide.policy import get_profile
+from guide.profile import get_profile
 from guide.store import ConcurrentChange, Store, orders, sandboxes
 
 CLOCK = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from guide import training
 from guide.content import cancel_reasons, load, text
 from guide.lifecycle import Action
 from guide.models import TIMESTAMPS, Actor, CloseReason, Event, EventKind, Path, PaymentMethod, Status
-from guide.policy import get_profile, load_profiles
+from guide.profile import get_profile, load_profiles
 from guide.training import (
     Check,
     Difficulty,

@@ -6,7 +6,7 @@ import pytest
 
 from guide.content import text
 from guide.models import Status
-from guide.policy import get_profile, load_profiles
+from guide.profile import get_profile, load_profiles
 from guide.store import Store
 from tests.pages.helpers import (
     TITLES,
