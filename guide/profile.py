@@ -6,13 +6,14 @@ numbers are the simulator's own assumptions and say so in their sources.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import cache
-from typing import Annotated, Generic, Self, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from guide.content import load_folder
-from guide.models import PaymentMethod
+from guide.models import Order, PaymentMethod, Status
 
 T = TypeVar("T")
 
@@ -101,7 +102,17 @@ class PolicyProfile(BaseModel):
             raise ValueError(f"refund_times is missing {', '.join(sorted(missing))}")
         return self
 
-    def rules(self) -> list[tuple[str, Rule]]:
+    def dispute_window(self, order: Order) -> tuple[datetime, datetime] | None:
+        """When the buyer may open a dispute on `order` (DOMAIN.md: Awaiting delivery; Completed), if ever."""
+        if order.status is Status.COMPLETED and order.completed_at is not None:
+            return order.completed_at, order.completed_at + timedelta(days=self.dispute_after_completion_days.value)
+        if order.status in (Status.AWAITING_DELIVERY, Status.PARTIAL_SHIPMENT) and order.shipped_at is not None:
+            opens = order.shipped_at + timedelta(days=self.dispute_opens_after_shipping_days.value)
+            protection_ends = order.shipped_at + timedelta(days=self.delivery_guarantee_days.value)
+            return opens, protection_ends + timedelta(days=self.dispute_after_protection_days.value)
+        return None
+
+    def rules(self) -> list[tuple[str, Rule[Any]]]:
         """Every rule of the profile, in file order, for the rules-and-sources page."""
         return [(name, value) for name, value in self if isinstance(value, Rule)]
 

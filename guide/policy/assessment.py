@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from guide.content import load, text
+from guide.lifecycle import dispute_refusal
 from guide.likelihood import DEFAULT_SAMPLES, MoneyBack, forecast
 from guide.models import CloseReason, Order, Path, Status, Verdict
 from guide.profile import PolicyProfile, get_profile
@@ -172,22 +173,22 @@ def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: 
     raise AssertionError(f"unhandled status {status}")  # pragma: no cover
 
 
-def _dispute_or_contact(order: Order, now: datetime, profile: PolicyProfile, why: _Why) -> Path:
-    from guide.lifecycle import dispute_window  # the lifecycle owns the window rule
+# The assessment's reason for each answer the lifecycle gives to "may the buyer open a dispute now?", and
+# which end of the dispute window the sentence names (0: when it opens, 1: when it closes).
+_DISPUTE_WHY: dict[str | None, tuple[str, int | None]] = {
+    None: ("dispute_open_now", 1),
+    "dispute_not_possible": ("contact_seller", None),
+    "dispute_once": ("dispute_used", None),
+    "dispute_unpaid": ("unpaid_refuse_delivery", None),  # cash on delivery not yet paid: nothing to dispute
+    "dispute_too_early": ("dispute_opens_later", 0),
+    "dispute_too_late": ("dispute_closed_window", 1),
+}
 
-    window = dispute_window(order, profile)
-    if window is not None and not order.has_paid:  # cash on delivery not yet paid: nothing to dispute
-        why.add("unpaid_refuse_delivery")
-        return Path.CONTACT_SELLER
-    if window is None or order.dispute_opened_at is not None:
-        why.add("dispute_used" if order.dispute_opened_at is not None else "contact_seller")
-        return Path.CONTACT_SELLER
-    opens, closes = window
-    if now < opens:
-        why.add("dispute_opens_later", when=_when(opens))
-        return Path.CONTACT_SELLER
-    if now > closes:
-        why.add("dispute_closed_window", when=_when(closes))
-        return Path.CONTACT_SELLER
-    why.add("dispute_open_now", when=_when(closes))
-    return Path.OPEN_DISPUTE
+
+def _dispute_or_contact(order: Order, now: datetime, profile: PolicyProfile, why: _Why) -> Path:
+    """Open a dispute when the lifecycle would accept one now, else contact the seller, saying why."""
+    refused = dispute_refusal(order, now, profile)
+    key, end = _DISPUTE_WHY[refused.key if refused else None]
+    window = profile.dispute_window(order)
+    why.add(key, **({"when": _when(window[end])} if window and end is not None else {}))
+    return Path.OPEN_DISPUTE if refused is None else Path.CONTACT_SELLER

@@ -25,7 +25,6 @@ from guide.lifecycle import (
     add_business_days,
     advance,
     apply_action,
-    dispute_window,
     events_from_snapshot,
     fire,
     next_timer,
@@ -469,7 +468,7 @@ def test_dispute_window_while_awaiting_delivery(name: str):
     closes = shipped + timedelta(
         days=profile.delivery_guarantee_days.value + profile.dispute_after_protection_days.value
     )
-    assert dispute_window(state.order, profile) == (opens, closes)
+    assert profile.dispute_window(state.order) == (opens, closes)
     with pytest.raises(DomainError, match="can be opened from"):
         act(state, Action.OPEN_DISPUTE, opens - SECOND, profile)
     assert act(state, Action.OPEN_DISPUTE, opens, profile)[0].kind is K.DISPUTE_OPENED
@@ -513,7 +512,7 @@ def test_dispute_only_once():
 def test_no_dispute_before_shipping():
     with pytest.raises(DomainError, match="dispute cannot be opened"):
         act(from_snapshot("awaiting_shipment"), Action.OPEN_DISPUTE, at(days=20))
-    assert dispute_window(make_order("awaiting_shipment"), get_profile()) is None
+    assert get_profile().dispute_window(make_order("awaiting_shipment")) is None
 
 
 def test_silent_seller_loses_the_dispute():

@@ -1,0 +1,211 @@
+"""Replay and state: an order's event log, which events may follow which status, and the state it leaves.
+
+The status is always the replay of the log (`replay`); actions and timers only ever append events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from guide.content import text
+from guide.models import MESSAGE_KINDS, Actor, CloseReason, Event, EventKind, Order, Status
+
+S = Status
+K = EventKind
+
+
+class DomainError(Exception):
+    """Something the order's rules do not allow now. The message is plain and user-facing; `key` names it in
+    content (the errors section), so other rules (the assessment) can tell refusals apart without the words."""
+
+    def __init__(self, message: str, key: str = "") -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def refusal(key: str, **values: Any) -> DomainError:
+    """The DomainError whose sentence is `errors.<key>` in content."""
+    return DomainError(text("errors", key, **values), key)
+
+
+# Where each event may happen (DOMAIN.md: Cancellation rules by status). Messages go anywhere.
+ALLOWED_FROM: dict[EventKind, frozenset[Status]] = {
+    K.PLACED: frozenset(),
+    K.PAID: frozenset({S.AWAITING_PAYMENT}),
+    K.VERIFIED: frozenset({S.PAYMENT_VERIFICATION}),
+    K.CANCELLED: frozenset({S.AWAITING_PAYMENT, S.PAYMENT_VERIFICATION}),
+    K.CANCEL_REQUESTED: frozenset({S.AWAITING_SHIPMENT}),
+    K.SELLER_APPROVED: frozenset({S.AWAITING_CANCELLATION}),
+    K.SELLER_REFUSED: frozenset({S.AWAITING_CANCELLATION}),
+    K.SELLER_SILENT: frozenset({S.AWAITING_CANCELLATION}),
+    K.PROCESSING_EXTENDED: frozenset({S.AWAITING_SHIPMENT, S.AWAITING_CANCELLATION}),
+    K.SHIP_BY_MISSED: frozenset({S.AWAITING_SHIPMENT, S.AWAITING_CANCELLATION}),
+    K.SHIPPED: frozenset({S.AWAITING_SHIPMENT, S.AWAITING_CANCELLATION, S.PARTIAL_SHIPMENT}),
+    K.DELIVERED: frozenset({S.AWAITING_DELIVERY}),
+    K.RECEIPT_CONFIRMED: frozenset({S.AWAITING_DELIVERY}),
+    K.PROTECTION_EXPIRED: frozenset({S.AWAITING_DELIVERY, S.PARTIAL_SHIPMENT}),
+    K.UNPAID_TIMEOUT: frozenset({S.AWAITING_PAYMENT}),
+    K.DISPUTE_OPENED: frozenset({S.AWAITING_DELIVERY, S.PARTIAL_SHIPMENT, S.COMPLETED}),
+    K.DISPUTE_ESCALATED: frozenset({S.DISPUTE_IN_PROGRESS}),
+    K.DISPUTE_CLOSED: frozenset({S.DISPUTE_IN_PROGRESS}),
+    K.FROZEN: frozenset(
+        {S.PAYMENT_VERIFICATION, S.AWAITING_SHIPMENT, S.AWAITING_CANCELLATION, S.PARTIAL_SHIPMENT, S.AWAITING_DELIVERY}
+    ),
+    K.UNFROZEN: frozenset({S.FROZEN}),
+    K.REFUNDED: frozenset({S.REFUND_IN_PROGRESS}),
+}
+
+
+@dataclass(frozen=True)
+class OrderState:
+    """An order as its log leaves it, plus what the simulator needs that Order JSON does not hold."""
+
+    order: Order
+    events: tuple[Event, ...]
+    resume_status: Status | None = None  # where a freeze or a lost dispute returns to
+    dispute_escalated: bool = False
+    processing_extended: bool = False
+    unanswered: tuple[Event, ...] = ()  # buyer messages still waiting for the seller
+
+    @property
+    def now(self) -> datetime:
+        """The time of the last event: nothing new may happen before it."""
+        return self.events[-1].at
+
+    @property
+    def phase(self) -> Event:
+        """The last event that changed more than the conversation; seller plans are keyed on it."""
+        return next(e for e in reversed(self.events) if e.kind not in MESSAGE_KINDS)
+
+
+@dataclass
+class _Replay:
+    fields: dict[str, Any]
+    resume_status: Status | None = None
+    dispute_escalated: bool = False
+    processing_extended: bool = False
+    unanswered: list[Event] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        return Status(self.fields["status"])
+
+    def close(self, at: datetime, reason: CloseReason) -> None:
+        """Close the order, or start the refund first when money was paid (DOMAIN.md: Refunds)."""
+        if self.fields.get("paid_at") is not None:
+            self.fields.update(status=S.REFUND_IN_PROGRESS, refund_started_at=at, close_reason=reason)
+        else:
+            self.fields.update(status=S.CLOSED, closed_at=at, close_reason=reason)
+
+
+def _placed_fields(event: Event) -> dict[str, Any]:
+    data = dict(event.data["order"])
+    data.update(placed_at=event.at)
+    if data.get("payment_method") == "cash_on_delivery":
+        data.update(status=S.AWAITING_SHIPMENT, ship_by=event.data["ship_by"])
+    else:
+        data.update(status=S.AWAITING_PAYMENT)
+    return data
+
+
+def _apply(r: _Replay, event: Event) -> None:
+    """Apply one event to the replay. The log was checked when it was written."""
+    f, at, kind, data = r.fields, event.at, event.kind, event.data
+    if kind in MESSAGE_KINDS:
+        if kind is K.MESSAGE_SENT:
+            r.unanswered.append(event)
+        elif r.unanswered:
+            answered = [m for m in r.unanswered if m.seq == data.get("reply_to")]
+            r.unanswered.remove(answered[0] if answered else r.unanswered[0])
+        return
+    if r.status not in ALLOWED_FROM[kind]:
+        raise DomainError(f"A {kind.value} event cannot follow the status {r.status.value}.")
+    match kind:
+        case K.PAID:
+            f.update(status=S.PAYMENT_VERIFICATION, paid_at=at)
+        case K.VERIFIED:
+            f.update(status=S.AWAITING_SHIPMENT, verified_at=at, ship_by=data["ship_by"])
+        case K.CANCELLED:
+            r.close(at, CloseReason.CANCELLED_BY_BUYER)
+        case K.CANCEL_REQUESTED:
+            f.update(status=S.AWAITING_CANCELLATION, cancel_requested_at=at, cancel_refused_at=None)
+        case K.SELLER_APPROVED:
+            r.close(at, CloseReason.CANCELLED_BY_SELLER_APPROVAL)
+        case K.SELLER_SILENT:
+            r.close(at, CloseReason.CANCELLED_AFTER_SELLER_SILENCE)
+        case K.SELLER_REFUSED:
+            f.update(status=S.AWAITING_SHIPMENT, cancel_refused_at=at)
+        case K.PROCESSING_EXTENDED:
+            f.update(ship_by=data["ship_by"])
+            r.processing_extended = True
+        case K.SHIP_BY_MISSED:
+            r.close(at, CloseReason.SHIP_BY_MISSED)
+        case K.SHIPPED:
+            f.setdefault("shipped_at", None)
+            f.update(status=S.PARTIAL_SHIPMENT if data.get("partial") else S.AWAITING_DELIVERY)
+            f["shipped_at"] = f["shipped_at"] or at
+        case K.DELIVERED:
+            f.update(delivered_at=at)
+            if f.get("payment_method") == "cash_on_delivery":
+                f.update(paid_at=data.get("paid_at", at))  # paid at the door
+        case K.RECEIPT_CONFIRMED | K.PROTECTION_EXPIRED:
+            f.update(status=S.COMPLETED, completed_at=at)
+        case K.UNPAID_TIMEOUT:
+            r.close(at, CloseReason.UNPAID_TIMEOUT)
+        case K.DISPUTE_OPENED:
+            r.resume_status = r.status
+            f.update(status=S.DISPUTE_IN_PROGRESS, dispute_opened_at=at)
+        case K.DISPUTE_ESCALATED:
+            r.dispute_escalated = True
+        case K.DISPUTE_CLOSED:
+            if data["refund"]:
+                r.close(at, CloseReason.REFUNDED_AFTER_DISPUTE)
+            else:
+                f.update(status=r.resume_status)
+            r.dispute_escalated = False
+        case K.FROZEN:
+            r.resume_status = r.status
+            f.update(status=S.FROZEN, frozen_at=at)
+        case K.UNFROZEN:
+            f.update(status=r.resume_status, frozen_at=None)
+        case K.REFUNDED:
+            f.update(status=S.CLOSED, closed_at=at, refund_amount=Decimal(data["amount"]))
+
+
+def replay(events: Sequence[Event]) -> OrderState:
+    """Rebuild an order from its log. The first event must be `placed`."""
+    if not events or events[0].kind is not K.PLACED:
+        raise DomainError("An order's log must start with the order being placed.")
+    r = _Replay(fields=_placed_fields(events[0]))
+    for event in events[1:]:
+        _apply(r, event)
+    return OrderState(
+        order=Order.model_validate(r.fields),
+        events=tuple(events),
+        resume_status=r.resume_status,
+        dispute_escalated=r.dispute_escalated,
+        processing_extended=r.processing_extended,
+        unanswered=tuple(r.unanswered),
+    )
+
+
+def fire(state: OrderState, event: Event) -> OrderState:
+    """Append one event and replay incrementally (checked against ALLOWED_FROM)."""
+    return replay([*state.events, event])
+
+
+
+def place(order: dict[str, Any], at: datetime, ship_by: datetime | None = None) -> OrderState:
+    """Start a log with a `placed` event. `order` holds the static parts of Order JSON v1."""
+    static = {k: v for k, v in order.items() if k in STATIC_FIELDS}
+    data: dict[str, Any] = {"order": static}
+    if static.get("payment_method") == "cash_on_delivery":
+        data["ship_by"] = (ship_by or at + timedelta(days=7)).isoformat()
+    return replay([Event(seq=0, at=at, kind=K.PLACED, actor=Actor.BUYER, data=data)])
+
+
+STATIC_FIELDS = frozenset({"id", "seller", "items", "payment_method", "currency", "country"})

@@ -1,0 +1,187 @@
+"""Timers and the seller's plan: what time alone brings to an order on the simulated clock.
+
+Seller behaviour is drawn from an RNG keyed by the sandbox seed, the order id and the log position that
+started the current phase, so one seed and one list of actions always tell the same story.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from guide.behaviour import reply_rate, seller_odds
+from guide.content import seller_reply
+from guide.lifecycle.state import OrderState, fire, refusal
+from guide.models import Actor, Event, EventKind, Order, Status
+from guide.profile import PolicyProfile, Span, get_profile
+
+S = Status
+K = EventKind
+Timer = Callable[..., Event]
+
+
+def _rng(seed: int, order_id: str, seq: int) -> random.Random:
+    digest = hashlib.blake2b(f"{seed}:{order_id}:{seq}".encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+def _hours(value: float) -> timedelta:
+    return timedelta(hours=value)
+
+
+def _days(value: float) -> timedelta:
+    return timedelta(days=value)
+
+
+def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    return start + (end - start) * rng.random() if end > start else start
+
+
+def _draw_days(rng: random.Random, span: Span) -> float:
+    return rng.uniform(span.low, span.high)
+
+
+def add_business_days(start: datetime, days: float) -> datetime:
+    """`days` business days after `start` (weekends skipped), keeping the time of day."""
+    whole = int(days)
+    day = np.busday_offset(np.datetime64(start.date()), whole, roll="forward")
+    shift = (day - np.datetime64(start.date())).astype(int)
+    return start + timedelta(days=int(shift)) + timedelta(days=days - whole)
+
+
+def next_timer(state: OrderState, seed: int, profile: PolicyProfile | None = None) -> Event | None:
+    """The next event that time alone will bring to this order, or None if nothing is pending."""
+    profile = profile or get_profile()
+    candidates = [e for e in (_status_timer(state, seed, profile), _reply_timer(state, seed, profile)) if e]
+    if not candidates:
+        return None
+    earliest = min(candidates, key=lambda e: e.at)
+    # Whole seconds read better on a timeline; never before the last event.
+    return earliest.model_copy(update={"at": max(earliest.at.replace(microsecond=0), state.now)})
+
+
+def _status_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event | None:
+    order, phase = state.order, state.phase
+    rng = _rng(seed, order.id, phase.seq)
+    start = phase.at
+    seq = len(state.events)
+
+    def timer(at: datetime, kind: EventKind, actor: Actor, **data: Any) -> Event:
+        return Event(seq=seq, at=at, kind=kind, actor=actor, data=data)
+
+    match order.status:
+        case S.AWAITING_PAYMENT:
+            return timer(order.placed_at + _days(profile.unpaid_close_days.value), K.UNPAID_TIMEOUT, Actor.PLATFORM)
+        case S.PAYMENT_VERIFICATION:
+            at = _between(rng, start, start + _hours(profile.verification_max_hours.value))
+            ship_by = at.replace(microsecond=0) + _days(round(_draw_days(rng, profile.processing_days.value)))
+            return timer(at, K.VERIFIED, Actor.PLATFORM, ship_by=ship_by.isoformat())
+        case S.AWAITING_SHIPMENT:
+            return _shipping_timer(state, rng, start, timer, profile)
+        case S.AWAITING_CANCELLATION:
+            odds = seller_odds(order, profile)
+            window_ends = order.cancel_requested_at + _hours(profile.seller_answer_hours.value)  # type: ignore[operator]
+            answer_at = _between(rng, start, window_ends)
+            ship_by = order.ship_by or window_ends
+            roll = rng.random()
+            if roll < odds.silent:
+                answer = timer(window_ends, K.SELLER_SILENT, Actor.PLATFORM)
+            elif roll < odds.silent + odds.ships_anyway:
+                answer = timer(answer_at, K.SHIPPED, Actor.SELLER, partial=_partial(rng, order, profile))
+            elif roll < odds.silent + odds.ships_anyway + odds.refuses:
+                answer = timer(answer_at, K.SELLER_REFUSED, Actor.SELLER)
+            else:
+                answer = timer(answer_at, K.SELLER_APPROVED, Actor.SELLER)
+            if ship_by < answer.at:  # DOMAIN.md: seller misses ship-by deadline
+                return timer(ship_by, K.SHIP_BY_MISSED, Actor.PLATFORM)
+            return answer
+        case S.PARTIAL_SHIPMENT:
+            protection = order.shipped_at + _days(profile.delivery_guarantee_days.value)  # type: ignore[operator]
+            rest_at = start + _days(_draw_days(rng, profile.processing_days.value))
+            if protection < rest_at:
+                return timer(protection, K.PROTECTION_EXPIRED, Actor.PLATFORM)
+            return timer(rest_at, K.SHIPPED, Actor.SELLER, partial=False)
+        case S.AWAITING_DELIVERY:
+            protection = order.shipped_at + _days(profile.delivery_guarantee_days.value)  # type: ignore[operator]
+            if order.delivered_at is None:
+                delivered = order.shipped_at + _days(_draw_days(rng, profile.transit_days.value))  # type: ignore[operator]
+                if delivered < protection:
+                    return timer(delivered, K.DELIVERED, Actor.CARRIER)
+            return timer(protection, K.PROTECTION_EXPIRED, Actor.PLATFORM)
+        case S.DISPUTE_IN_PROGRESS:
+            if state.dispute_escalated:
+                at = start + _days(_draw_days(rng, profile.dispute_escalation_days.value))
+                wins = rng.random() < profile.dispute_buyer_wins_rate.value
+                return timer(at, K.DISPUTE_CLOSED, Actor.PLATFORM, refund=wins, by="platform")
+            window_ends = start + _days(profile.seller_dispute_answer_days.value)
+            if rng.random() >= reply_rate(order, profile):
+                return timer(window_ends, K.DISPUTE_CLOSED, Actor.PLATFORM, refund=True, by="seller_silence")
+            at = _between(rng, start, window_ends)
+            if rng.random() < profile.dispute_seller_agrees_rate.value:
+                return timer(at, K.DISPUTE_CLOSED, Actor.SELLER, refund=True, by="seller")
+            return timer(at, K.DISPUTE_ESCALATED, Actor.SELLER)
+        case S.FROZEN:
+            return timer(start + _days(_draw_days(rng, profile.freeze_days.value)), K.UNFROZEN, Actor.PLATFORM)
+        case S.REFUND_IN_PROGRESS:
+            method = profile.refund_times.value[order.payment_method]
+            started = order.refund_started_at or start
+            at = add_business_days(started, _draw_days(rng, method.business_days))
+            paid = order.total if order.has_paid else Decimal(0)
+            return timer(at, K.REFUNDED, Actor.PLATFORM, amount=format(paid, "f"))
+    return None  # completed and closed orders have no timers
+
+
+def _shipping_timer(
+    state: OrderState, rng: random.Random, start: datetime, timer: Timer, profile: PolicyProfile
+) -> Event:
+    order = state.order
+    ship_by = order.ship_by or start + _days(profile.processing_days.value.high)
+    if rng.random() < profile.miss_ship_by_rate.value:
+        return timer(ship_by, K.SHIP_BY_MISSED, Actor.PLATFORM)
+    return timer(_between(rng, start, ship_by), K.SHIPPED, Actor.SELLER, partial=_partial(rng, order, profile))
+
+
+def _partial(rng: random.Random, order: Order, profile: PolicyProfile) -> bool:
+    return len(order.items) > 1 and rng.random() < profile.partial_shipment_rate.value
+
+
+def _reply_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event | None:
+    """The seller's next reply. Each message has its own chance: an ignored one blocks no later one."""
+    replies = []
+    for message in state.unanswered:
+        rng = _rng(seed, state.order.id, message.seq)
+        if rng.random() >= reply_rate(state.order, profile):
+            continue  # this seller never answers that message
+        at = message.at + _hours(_draw_days(rng, profile.contact_reply_hours.value))
+        replies.append((at, message))
+    if not replies:
+        return None
+    at, message = min(replies, key=lambda pair: (pair[0], pair[1].seq))
+    return Event(
+        seq=len(state.events),
+        at=at,
+        kind=K.MESSAGE_RECEIVED,
+        actor=Actor.SELLER,
+        data={
+            "reply_to": message.seq,
+            "template": message.data.get("template"),
+            "text": seller_reply(message.data.get("template"), state.order.status),
+        },
+    )
+
+
+def advance(state: OrderState, until: datetime, seed: int, profile: PolicyProfile | None = None) -> OrderState:
+    """Fire every timer of this order that falls due up to `until`, in time order."""
+    if until.tzinfo is None:
+        raise refusal("naive_time")
+    profile = profile or get_profile()
+    while (event := next_timer(state, seed, profile)) is not None and event.at <= until:
+        state = fire(state, event)
+    return state
+
