@@ -32,7 +32,7 @@ with left:
 with right, st.container(border=True):
     status_section(here, order, key="details")
     assessment_section(here, order, key="details")
-    cancel_section(here, order, key="details")
+    cancel_section(here, state, key="details")
     if st.button(text("details", "contact_seller"), key="details_contact", icon=":material/chat:"):
         go("contact_seller", order=order.id)
     if st.button(text("details", "refund_tracker"), key="details_refund", icon=":material/payments:"):

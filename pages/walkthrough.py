@@ -18,7 +18,8 @@ from guide.walkthrough import StepState, can_self_cancel, progress, resume_at, s
 here = visit()
 page_header(text("walkthrough", "title"), here.sandbox.clock)
 
-order = chosen_order(here)
+chosen = chosen_order(here)
+order = chosen.order if chosen else None
 assessment = here.assess(order) if order else None
 path = assessment.path if assessment else None
 states = progress(here.facts, order, path)
@@ -44,4 +45,4 @@ with guide_column:
     step_list(states, number)
 with simulator_column:
     st.subheader(text("walkthrough", "simulator"), anchor=False)
-    simulator_panel(step, here, order)
+    simulator_panel(step, here, chosen)

@@ -1,42 +1,38 @@
 """Buyer actions beyond cancelling: pay, open a dispute, confirm receipt, extend processing time.
 
-Each button appears only when the lifecycle allows the action now, and does its work in an
-on_click callback; a refusal is shown in plain words and changes nothing.
+Each button appears only when `lifecycle.allowed` accepts the action now, and does its work in an
+on_click callback; a refusal (someone else acted first) is shown in plain words and changes nothing.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import streamlit as st
 
 from guide.content import text
-from guide.lifecycle import Action, DomainError, dispute_window
-from guide.models import Order, Status
+from guide.lifecycle import Action, DomainError, OrderState, allowed
+from guide.profile import PolicyProfile
 from guide.store import ConcurrentChange
 from guide.ui.state import Visit
 
-
-def available_actions(order: Order, visit: Visit) -> list[Action]:
-    """The extra buttons this order shows at the sandbox's current time."""
-    found = []
-    if order.status is Status.AWAITING_PAYMENT and not order.is_cash_on_delivery:
-        found.append(Action.PAY)
-    if order.status in (Status.AWAITING_SHIPMENT, Status.AWAITING_CANCELLATION):
-        found.append(Action.EXTEND_PROCESSING)
-    if order.status is Status.AWAITING_DELIVERY:
-        found.append(Action.CONFIRM_RECEIPT)
-    window = dispute_window(order, visit.sandbox.profile)
-    clock = visit.sandbox.clock
-    if window and order.dispute_opened_at is None and order.has_paid and window[0] <= clock <= window[1]:
-        found.append(Action.OPEN_DISPUTE)
-    return found
+# The actions shown as a row of buttons under an order, in this order (cancelling has its own panel).
+BUTTONS = (Action.PAY, Action.EXTEND_PROCESSING, Action.CONFIRM_RECEIPT, Action.OPEN_DISPUTE)
 
 
-def buyer_actions(visit: Visit, order: Order, key: str) -> None:
+def available_actions(state: OrderState, at: datetime, profile: PolicyProfile) -> list[Action]:
+    """The buttons this order shows at `at`: those the lifecycle allows now."""
+    can = allowed(state, at, profile)
+    return [action for action in BUTTONS if can[action] is None]
+
+
+def buyer_actions(visit: Visit, state: OrderState, key: str) -> None:
+    order = state.order
     flash = st.session_state.pop(f"{key}_action_flash", None)
     if flash is not None:
         kind, message = flash
         (st.success if kind == "ok" else st.error)(message)
-    for action in available_actions(order, visit):
+    for action in available_actions(state, visit.sandbox.clock, visit.sandbox.profile):
         st.button(
             text("action", action),
             key=f"{key}_action_{action.value}",

@@ -6,20 +6,22 @@ behaves the same in a browser and under AppTest (which does not run a dialog bod
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
 
 from guide.content import cancel_reasons, text
-from guide.lifecycle import Action, DomainError, OrderState
-from guide.models import Event, Order, Path, Status
+from guide.lifecycle import Action, DomainError, OrderState, allowed
+from guide.models import Event, Order, Status
 from guide.policy import Assessment
+from guide.profile import PolicyProfile
 from guide.store import ConcurrentChange
 from guide.ui.state import Visit
 from guide.ui.widgets import money, plain, status_badge, verdict_badge, when
 
-CANCELLABLE = (Path.CANCEL_NOW, Path.REQUEST_CANCELLATION)
+CANCEL_BUTTONS = (Action.CANCEL, Action.REQUEST_CANCELLATION)
 
 
 def order_header(order: Order) -> None:
@@ -100,25 +102,21 @@ def assessment_section(visit: Visit, order: Order, key: str) -> Assessment | Non
 # --- Cancel order / Request cancellation -------------------------------------------------------
 
 
-def cancel_action(order: Order, visit: Visit) -> Action | None:
-    """Which button the order shows: Cancel order (before payment), Request cancellation, or none."""
-    status = order.status
-    if status is Status.AWAITING_PAYMENT:
-        return Action.CANCEL
-    if status is Status.PAYMENT_VERIFICATION and visit.sandbox.profile.cancel_during_verification.value:
-        return Action.CANCEL
-    if status is Status.AWAITING_SHIPMENT and order.cancel_refused_at is None:
-        return Action.REQUEST_CANCELLATION
-    return None
+def cancel_action(state: OrderState, at: datetime, profile: PolicyProfile) -> Action | None:
+    """Which button the order shows at `at`: Cancel order, Request cancellation (whichever the lifecycle allows
+    now; never both), or none."""
+    can = allowed(state, at, profile)
+    return next((action for action in CANCEL_BUTTONS if can[action] is None), None)
 
 
-def cancel_section(visit: Visit, order: Order, key: str) -> None:
+def cancel_section(visit: Visit, state: OrderState, key: str) -> None:
     """The cancel button for this order's status, or a plain note that there is none."""
+    order = state.order
     flash = st.session_state.pop(f"{key}_flash", None)
     if flash is not None:
         kind, message = flash
         (st.success if kind == "ok" else st.error)(message)
-    action = cancel_action(order, visit)
+    action = cancel_action(state, visit.sandbox.clock, visit.sandbox.profile)
     if action is None and visit.facts.get("submitted") == order.id:
         what_next(visit, order)
         return

@@ -11,6 +11,7 @@ import re
 import streamlit as st
 
 from guide.content import text
+from guide.lifecycle import OrderState
 from guide.models import Order
 from guide.store import UnknownOrder
 from guide.ui.conversation import conversation_panel
@@ -29,13 +30,13 @@ ICONS = {
 }
 
 
-def chosen_order(visit: Visit) -> Order | None:
+def chosen_order(visit: Visit) -> OrderState | None:
     """The order the walkthrough works on: the URL's, else the last one opened. A bad id is dropped."""
     wanted = st.query_params.get("order") or visit.facts.get("opened_order")
     if not wanted:
         return None
     try:
-        return visit.store.get_order(visit.sandbox.id, wanted).order
+        return visit.store.get_order(visit.sandbox.id, wanted)
     except UnknownOrder:
         st.warning(text("app", "order_unknown"))
         st.query_params.pop("order", None)
@@ -134,7 +135,7 @@ def order_line(order: Order) -> None:
     status_badge(order.status)
 
 
-def simulator_panel(step: Step, visit: Visit, order: Order | None) -> None:
+def simulator_panel(step: Step, visit: Visit, state: OrderState | None) -> None:
     """The part of the simulator this step is about, working on the walkthrough's order."""
     if step.panel == "sign_in":
         sign_in_panel(visit, key=f"{KEY}_sign_in")
@@ -151,11 +152,12 @@ def simulator_panel(step: Step, visit: Visit, order: Order | None) -> None:
             args=("opened_my_orders", "yes"),
         )
         return
-    if step.panel in ("my_orders", "find_order") or order is None:
-        if order is None and step.panel not in ("my_orders", "find_order"):
+    if step.panel in ("my_orders", "find_order") or state is None:
+        if state is None and step.panel not in ("my_orders", "find_order"):
             st.info(text("walkthrough", "choose_order"))
         my_orders_panel(visit, key=f"{KEY}_orders", on_details=lambda order_id: _choose(visit, order_id))
         return
+    order = state.order
     match step.panel:
         case "order_status":
             order_header(order)
@@ -165,7 +167,7 @@ def simulator_panel(step: Step, visit: Visit, order: Order | None) -> None:
             assessment_section(visit, order, key=KEY)
         case "cancel":
             order_line(order)
-            cancel_section(visit, order, key=KEY)
+            cancel_section(visit, state, key=KEY)
         case "contact_seller":
             conversation_panel(visit, order, key=f"{KEY}_contact_{order.id}")
         case "refund":
