@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from guide.behaviour import SellerOdds, reply_rate, seller_odds
-from guide.models import Order, PaymentMethod, Status
+from guide.models import Order, PaymentMethod, Status, known
 from guide.profile import PolicyProfile, Span
 
 DEFAULT_SAMPLES = 10_000
@@ -67,7 +67,8 @@ def _business_to_calendar(start: datetime, business_days: np.ndarray) -> np.ndar
     whole = np.floor(business_days).astype(np.int64)
     first = np.datetime64(start.date())
     ends = np.busday_offset(first, whole, roll="forward")
-    return (ends - first).astype(np.int64) + (business_days - whole)
+    calendar: np.ndarray = (ends - first).astype(np.int64) + (business_days - whole)
+    return calendar
 
 
 def _money_back(
@@ -144,7 +145,7 @@ def forecast(order: Order, now: datetime, profile: PolicyProfile, samples: int =
         if profile.cancel_during_verification.value:
             return _forecast(np.ones(n, dtype=bool), _money_back(rng, order, now, profile, np.zeros(n)))
         # Wait for verification, then request cancellation straight away.
-        left = max((order.paid_at + timedelta(hours=profile.verification_max_hours.value) - now) / day, 0.0)  # type: ignore[operator]
+        left = max((known(order.paid_at) + timedelta(hours=profile.verification_max_hours.value) - now) / day, 0.0)
         verified_in = rng.uniform(0, left, n) if left > 0 else np.zeros(n)
         processing = rng.uniform(profile.processing_days.value.low, profile.processing_days.value.high, n)
         window = profile.seller_answer_hours.value / 24
@@ -166,7 +167,7 @@ def forecast(order: Order, now: datetime, profile: PolicyProfile, samples: int =
         succeeded, closes = _request_futures(rng, odds, window, ship_by, n)
         return _forecast(succeeded, _money_back(rng, order, now, profile, closes[succeeded]))
     if status is Status.AWAITING_CANCELLATION:
-        ends = order.cancel_requested_at + timedelta(hours=profile.seller_answer_hours.value)  # type: ignore[operator]
+        ends = known(order.cancel_requested_at) + timedelta(hours=profile.seller_answer_hours.value)
         window = max((ends - now) / day, 0.0)
         ship_by = (order.ship_by - now) / day if order.ship_by else window + 1
         if window == 0:  # the window ran out with no answer: the order closes and refunds

@@ -448,6 +448,13 @@ def field_errors(error: ValidationError) -> list[tuple[str, str]]:
     return found
 
 
+def known(stamp: datetime | None) -> datetime:
+    """A stamp the order's status requires (Order validation guarantees it), typed as present."""
+    if stamp is None:
+        raise ValueError("the order's status requires this stamp")  # unreachable for a validated Order
+    return stamp
+
+
 class Actor(StrEnum):
     BUYER = "buyer"
     SELLER = "seller"

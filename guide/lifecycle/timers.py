@@ -18,7 +18,7 @@ import numpy as np
 from guide.behaviour import reply_rate, seller_odds
 from guide.content import seller_reply
 from guide.lifecycle.state import OrderState, fire, refusal
-from guide.models import Actor, Event, EventKind, Order, Status
+from guide.models import Actor, Event, EventKind, Order, Status, known
 from guide.profile import PolicyProfile, Span, get_profile
 
 S = Status
@@ -86,7 +86,7 @@ def _status_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event
             return _shipping_timer(state, rng, start, timer, profile)
         case S.AWAITING_CANCELLATION:
             odds = seller_odds(order, profile)
-            window_ends = order.cancel_requested_at + _hours(profile.seller_answer_hours.value)  # type: ignore[operator]
+            window_ends = known(order.cancel_requested_at) + _hours(profile.seller_answer_hours.value)
             answer_at = _between(rng, start, window_ends)
             ship_by = order.ship_by or window_ends
             roll = rng.random()
@@ -102,15 +102,15 @@ def _status_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event
                 return timer(ship_by, K.SHIP_BY_MISSED, Actor.PLATFORM)
             return answer
         case S.PARTIAL_SHIPMENT:
-            protection = order.shipped_at + _days(profile.delivery_guarantee_days.value)  # type: ignore[operator]
+            protection = known(order.shipped_at) + _days(profile.delivery_guarantee_days.value)
             rest_at = start + _days(_draw_days(rng, profile.processing_days.value))
             if protection < rest_at:
                 return timer(protection, K.PROTECTION_EXPIRED, Actor.PLATFORM)
             return timer(rest_at, K.SHIPPED, Actor.SELLER, partial=False)
         case S.AWAITING_DELIVERY:
-            protection = order.shipped_at + _days(profile.delivery_guarantee_days.value)  # type: ignore[operator]
+            protection = known(order.shipped_at) + _days(profile.delivery_guarantee_days.value)
             if order.delivered_at is None:
-                delivered = order.shipped_at + _days(_draw_days(rng, profile.transit_days.value))  # type: ignore[operator]
+                delivered = known(order.shipped_at) + _days(_draw_days(rng, profile.transit_days.value))
                 if delivered < protection:
                     return timer(delivered, K.DELIVERED, Actor.CARRIER)
             return timer(protection, K.PROTECTION_EXPIRED, Actor.PLATFORM)

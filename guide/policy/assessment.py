@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from guide.content import load, text
+from guide.content import assessment_rules, text
 from guide.lifecycle import dispute_refusal
 from guide.likelihood import DEFAULT_SAMPLES, MoneyBack, forecast
-from guide.models import CloseReason, Order, Path, Status, Verdict
+from guide.models import CloseReason, Order, Path, Status, Verdict, known
 from guide.profile import PolicyProfile, get_profile
 
 S = Status
@@ -38,14 +38,14 @@ class Assessment(BaseModel):
     money_back: MoneyBack | None
     profile_id: str
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field  # type: ignore[prop-decorator]  # mypy rejects decorators over @property; pydantic documents this
     @property
     def why(self) -> list[str]:
         return [reason.text for reason in self.reasons]
 
 
 def _thresholds() -> dict[str, float]:
-    return load("assessment.json")["verdict_floor"]
+    return assessment_rules().verdict_floor.model_dump()
 
 
 def verdict_for(likelihood: float, paid: bool) -> Verdict:
@@ -66,7 +66,7 @@ class _Why:
         self.reasons: list[Reason] = []
 
     def add(self, key: str, **values: Any) -> None:
-        rules = load("assessment.json")["rules"]
+        rules = assessment_rules().rules
         self.reasons.append(Reason(text=text("why", key, **values), rule=rules[key]))
 
 
@@ -145,7 +145,7 @@ def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: 
                 why.add("made_to_order")
             return Path.REQUEST_CANCELLATION, False
         case S.AWAITING_CANCELLATION:
-            ends = order.cancel_requested_at + window  # type: ignore[operator]
+            ends = known(order.cancel_requested_at) + window
             if now >= ends:
                 why.add("seller_silent_closes")
             else:
