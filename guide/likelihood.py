@@ -134,13 +134,7 @@ def forecast(order: Order, now: datetime, profile: PolicyProfile, samples: int =
         elapsed = max((now - (order.refund_started_at or now)) / day, 0.0)
         return _forecast(np.ones(n, dtype=bool), _money_back(rng, order, now, profile, np.full(n, -elapsed)))
     if status is Status.FROZEN and order.shipped_at is None:  # after the investigation it resumes
-        resumes = Status.AWAITING_CANCELLATION if order.cancel_requested_at else Status.AWAITING_SHIPMENT
-        if order.cancel_refused_at is not None:  # the request was refused before the freeze
-            resumes = Status.AWAITING_SHIPMENT
-        # Cash on delivery is never verified: it waits for shipment from the start.
-        if order.verified_at is None and order.cancel_requested_at is None and not order.is_cash_on_delivery:
-            resumes = Status.PAYMENT_VERIFICATION
-        return forecast(order.model_copy(update={"status": resumes}), now, profile, samples)
+        return forecast(order.model_copy(update={"status": _resumes_after_freeze(order)}), now, profile, samples)
     if status is Status.PAYMENT_VERIFICATION:
         if profile.cancel_during_verification.value:
             return _forecast(np.ones(n, dtype=bool), _money_back(rng, order, now, profile, np.zeros(n)))
@@ -178,6 +172,16 @@ def forecast(order: Order, now: datetime, profile: PolicyProfile, samples: int =
         return _dispute_forecast(rng, order, now, profile, n)
     # Shipped, completed or frozen-after-shipping: the cancel route is gone.
     return _forecast(np.zeros(n, dtype=bool), None)
+
+
+def _resumes_after_freeze(order: Order) -> Status:
+    """The status a frozen, unshipped order goes back to once the investigation ends."""
+    # Cash on delivery is never verified: it waits for shipment from the start.
+    if order.verified_at is None and order.cancel_requested_at is None and not order.is_cash_on_delivery:
+        return Status.PAYMENT_VERIFICATION
+    if order.cancel_refused_at is not None:  # the request was refused before the freeze
+        return Status.AWAITING_SHIPMENT
+    return Status.AWAITING_CANCELLATION if order.cancel_requested_at else Status.AWAITING_SHIPMENT
 
 
 def _dispute_forecast(

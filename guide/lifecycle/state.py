@@ -94,6 +94,14 @@ class _Replay:
     def status(self) -> Status:
         return Status(self.fields["status"])
 
+    def converse(self, message: Event) -> None:
+        """A buyer message waits for an answer; a seller reply answers the one it names, else the oldest."""
+        if message.kind is K.MESSAGE_SENT:
+            self.unanswered.append(message)
+        elif self.unanswered:
+            answered = [m for m in self.unanswered if m.seq == message.data.get("reply_to")]
+            self.unanswered.remove(answered[0] if answered else self.unanswered[0])
+
     def close(self, at: datetime, reason: CloseReason) -> None:
         """Close the order, or start the refund first when money was paid (DOMAIN.md: Refunds)."""
         if self.fields.get("paid_at") is not None:
@@ -116,11 +124,7 @@ def _apply(r: _Replay, event: Event) -> None:
     """Apply one event to the replay. The log was checked when it was written."""
     f, at, kind, data = r.fields, event.at, event.kind, event.data
     if kind in MESSAGE_KINDS:
-        if kind is K.MESSAGE_SENT:
-            r.unanswered.append(event)
-        elif r.unanswered:
-            answered = [m for m in r.unanswered if m.seq == data.get("reply_to")]
-            r.unanswered.remove(answered[0] if answered else r.unanswered[0])
+        r.converse(event)
         return
     if r.status not in ALLOWED_FROM[kind]:
         raise DomainError(f"A {kind.value} event cannot follow the status {r.status.value}.")

@@ -85,22 +85,7 @@ def _status_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event
         case S.AWAITING_SHIPMENT:
             return _shipping_timer(state, rng, start, timer, profile)
         case S.AWAITING_CANCELLATION:
-            odds = seller_odds(order, profile)
-            window_ends = known(order.cancel_requested_at) + _hours(profile.seller_answer_hours.value)
-            answer_at = _between(rng, start, window_ends)
-            ship_by = order.ship_by or window_ends
-            roll = rng.random()
-            if roll < odds.silent:
-                answer = timer(window_ends, K.SELLER_SILENT, Actor.PLATFORM)
-            elif roll < odds.silent + odds.ships_anyway:
-                answer = timer(answer_at, K.SHIPPED, Actor.SELLER, partial=_partial(rng, order, profile))
-            elif roll < odds.silent + odds.ships_anyway + odds.refuses:
-                answer = timer(answer_at, K.SELLER_REFUSED, Actor.SELLER)
-            else:
-                answer = timer(answer_at, K.SELLER_APPROVED, Actor.SELLER)
-            if ship_by < answer.at:  # DOMAIN.md: seller misses ship-by deadline
-                return timer(ship_by, K.SHIP_BY_MISSED, Actor.PLATFORM)
-            return answer
+            return _seller_answer(state, rng, start, timer, profile)
         case S.PARTIAL_SHIPMENT:
             protection = known(order.shipped_at) + _days(profile.delivery_guarantee_days.value)
             rest_at = start + _days(_draw_days(rng, profile.processing_days.value))
@@ -115,17 +100,7 @@ def _status_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event
                     return timer(delivered, K.DELIVERED, Actor.CARRIER)
             return timer(protection, K.PROTECTION_EXPIRED, Actor.PLATFORM)
         case S.DISPUTE_IN_PROGRESS:
-            if state.dispute_escalated:
-                at = start + _days(_draw_days(rng, profile.dispute_escalation_days.value))
-                wins = rng.random() < profile.dispute_buyer_wins_rate.value
-                return timer(at, K.DISPUTE_CLOSED, Actor.PLATFORM, refund=wins, by="platform")
-            window_ends = start + _days(profile.seller_dispute_answer_days.value)
-            if rng.random() >= reply_rate(order, profile):
-                return timer(window_ends, K.DISPUTE_CLOSED, Actor.PLATFORM, refund=True, by="seller_silence")
-            at = _between(rng, start, window_ends)
-            if rng.random() < profile.dispute_seller_agrees_rate.value:
-                return timer(at, K.DISPUTE_CLOSED, Actor.SELLER, refund=True, by="seller")
-            return timer(at, K.DISPUTE_ESCALATED, Actor.SELLER)
+            return _dispute_timer(state, rng, start, timer, profile)
         case S.FROZEN:
             return timer(start + _days(_draw_days(rng, profile.freeze_days.value)), K.UNFROZEN, Actor.PLATFORM)
         case S.REFUND_IN_PROGRESS:
@@ -135,6 +110,47 @@ def _status_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event
             paid = order.total if order.has_paid else Decimal(0)
             return timer(at, K.REFUNDED, Actor.PLATFORM, amount=format(paid, "f"))
     return None  # completed and closed orders have no timers
+
+
+def _seller_answer(
+    state: OrderState, rng: random.Random, start: datetime, timer: Timer, profile: PolicyProfile
+) -> Event:
+    """What the seller does with a cancellation request, and when (DOMAIN.md: Awaiting cancellation)."""
+    order = state.order
+    odds = seller_odds(order, profile)
+    window_ends = known(order.cancel_requested_at) + _hours(profile.seller_answer_hours.value)
+    answer_at = _between(rng, start, window_ends)
+    ship_by = order.ship_by or window_ends
+    roll = rng.random()
+    if roll < odds.silent:
+        answer = timer(window_ends, K.SELLER_SILENT, Actor.PLATFORM)
+    elif roll < odds.silent + odds.ships_anyway:
+        answer = timer(answer_at, K.SHIPPED, Actor.SELLER, partial=_partial(rng, order, profile))
+    elif roll < odds.silent + odds.ships_anyway + odds.refuses:
+        answer = timer(answer_at, K.SELLER_REFUSED, Actor.SELLER)
+    else:
+        answer = timer(answer_at, K.SELLER_APPROVED, Actor.SELLER)
+    if ship_by < answer.at:  # DOMAIN.md: seller misses ship-by deadline
+        return timer(ship_by, K.SHIP_BY_MISSED, Actor.PLATFORM)
+    return answer
+
+
+def _dispute_timer(
+    state: OrderState, rng: random.Random, start: datetime, timer: Timer, profile: PolicyProfile
+) -> Event:
+    """The seller's answer to a dispute, or the platform's ruling once it is escalated."""
+    order = state.order
+    if state.dispute_escalated:
+        at = start + _days(_draw_days(rng, profile.dispute_escalation_days.value))
+        wins = rng.random() < profile.dispute_buyer_wins_rate.value
+        return timer(at, K.DISPUTE_CLOSED, Actor.PLATFORM, refund=wins, by="platform")
+    window_ends = start + _days(profile.seller_dispute_answer_days.value)
+    if rng.random() >= reply_rate(order, profile):
+        return timer(window_ends, K.DISPUTE_CLOSED, Actor.PLATFORM, refund=True, by="seller_silence")
+    at = _between(rng, start, window_ends)
+    if rng.random() < profile.dispute_seller_agrees_rate.value:
+        return timer(at, K.DISPUTE_CLOSED, Actor.SELLER, refund=True, by="seller")
+    return timer(at, K.DISPUTE_ESCALATED, Actor.SELLER)
 
 
 def _shipping_timer(
