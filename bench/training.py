@@ -248,7 +248,7 @@ def new_dashboard(sandbox: str) -> Any:
     """An AppTest on the trainer page, unlocked, after one run of the home page (st.navigation needs it)."""
     from streamlit.testing.v1 import AppTest
 
-    from guide.ui.trainer import UNLOCKED
+    from guide.ui.passcode import UNLOCKED
 
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params = {"sandbox": sandbox}

@@ -262,9 +262,24 @@ def _action_marks(scenario: Scenario, facts: dict[str, str], events: Sequence[Ev
     ]
 
 
+class CertificateRule(BaseModel):
+    """What the certificate asks (DESIGN: certificate): the pass mark on every level, each over at least
+    `min_scenarios_per_level` scenarios. Read from training.json here and nowhere else."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pass_mark: float = Field(gt=0, le=1)
+    min_scenarios_per_level: int = Field(ge=1)
+
+
+@cache
+def certificate_rule() -> CertificateRule:
+    return CertificateRule.model_validate(training_rules().certificate.model_dump())
+
+
 def level_scores(best: dict[str, float]) -> dict[Difficulty, float | None]:
     """Each difficulty's mean of the best score per scenario tried (None when too few were tried)."""
-    needed = load("training.json")["certificate"]["min_scenarios_per_level"]
+    needed = certificate_rule().min_scenarios_per_level
     by_level: dict[Difficulty, list[float]] = {d: [] for d in Difficulty}
     for scenario_id, value in best.items():
         scenario = scenarios().get(scenario_id)
@@ -275,6 +290,43 @@ def level_scores(best: dict[str, float]) -> dict[Difficulty, float | None]:
 
 def certified(best: dict[str, float]) -> bool:
     """At least the pass mark on every difficulty level (DESIGN: certificate)."""
-    mark = load("training.json")["certificate"]["pass_mark"]
+    mark = certificate_rule().pass_mark
     # A mean is a float: (1.0 + 0.7 + 0.7) / 3 is 0.7999999999999999, which is the pass mark all the same.
     return all(value is not None and round(value, 9) >= mark for value in level_scores(best).values())
+
+
+class LevelProgress(BaseModel):
+    """One difficulty level for a trainee: its score (None until enough were tried), how many of the
+    trainee's scenarios were tried, and how many more the level needs before it has a score."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: float | None
+    tried: int
+    to_go: int
+
+
+def level_progress(scenario_set: Sequence[Scenario], best: dict[str, float]) -> dict[Difficulty, LevelProgress]:
+    """Every level's progress, easiest first: the tried counts are of the trainee's own scenario set."""
+    scores = level_scores(best)
+    needed = certificate_rule().min_scenarios_per_level
+    progress = {}
+    for level in Difficulty:
+        tried = sum(1 for s in scenario_set if s.difficulty is level and s.id in best)
+        progress[level] = LevelProgress(score=scores[level], tried=tried, to_go=max(needed - tried, 0))
+    return progress
+
+
+def next_scenario(scenario_set: Sequence[Scenario], best: dict[str, float]) -> str | None:
+    """The first scenario not yet passed, easiest first (then by id); None once every one is."""
+    mark = certificate_rule().pass_mark
+    rank = {level: n for n, level in enumerate(Difficulty)}
+    for scenario in sorted(scenario_set, key=lambda s: (rank[s.difficulty], s.id)):
+        if best.get(scenario.id, 0.0) < mark:
+            return scenario.id
+    return None
+
+
+def practised_profiles(best: dict[str, float]) -> list[str]:
+    """The names of the policy profiles of the scenarios tried, sorted (the certificate lists them)."""
+    return sorted({get_profile(scenarios()[sid].profile).name for sid in best})

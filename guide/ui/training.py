@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import partial
 
 import streamlit as st
 
 from guide.certificate import certificate_pdf
-from guide.content import load, text
-from guide.profile import get_profile
+from guide.content import text
 from guide.store import UnknownOrder
-from guide.training import Difficulty, Question, certified, level_scores, option_label, options, scenarios
+from guide.training import (
+    Question,
+    certificate_rule,
+    certified,
+    level_progress,
+    next_scenario,
+    option_label,
+    options,
+    practised_profiles,
+    scenarios,
+)
 from guide.training_store import TOKEN, Attempt, Trainee, TrainingInputError, TrainingStore, UnknownTrainee
 from guide.ui.actions import buyer_actions
 from guide.ui.conversation import conversation_panel
 from guide.ui.order import cancel_section, order_header, status_section
 from guide.ui.state import Visit, get_store
-from guide.ui.widgets import plain
+from guide.ui.widgets import flash, plain, show_flash
 
 TRAINEE = "trainee"
 ATTEMPT = "attempt"
@@ -59,16 +69,14 @@ def sign_in_form() -> None:
     with st.form("trainee_sign_in"):
         st.text_input(text("trainee", "name"), key="trainee_name", help=text("trainee", "name_help"), max_chars=60)
         st.form_submit_button(text("trainee", "start"), type="primary", on_click=_start, args=(class_id,))
-    error = st.session_state.pop("trainee_error", None)
-    if error:
-        st.error(error)
+    show_flash("trainee")
 
 
 def _start(class_id: str | None) -> None:
     try:
         trainee = get_training().create_trainee(st.session_state.get("trainee_name", ""), class_id)
     except TrainingInputError as refused:
-        st.session_state["trainee_error"] = str(refused)
+        flash("trainee", "error", str(refused))
         return
     st.session_state[TRAINEE] = trainee.id
     st.query_params[TRAINEE] = trainee.id
@@ -79,52 +87,39 @@ def progress_panel(trainee: Trainee) -> None:
     """Scores by level and, once every level passes, the certificate."""
     training = get_training()
     best = training.best_scores(trainee.id)
-    levels = level_scores(best)
-    rules = load("training.json")["certificate"]
-    columns = st.columns(len(Difficulty))
-    for column, level in zip(columns, Difficulty, strict=True):
-        tried = sum(1 for s in training.scenario_set(trainee) if s.difficulty is level and s.id in best)
-        value = levels[level]
+    progress = level_progress(training.scenario_set(trainee), best)
+    for column, (level, done) in zip(st.columns(len(progress)), progress.items(), strict=True):
         shown = (
-            text("trainee", "level_value", value=value)
-            if value is not None
-            else text("trainee", "level_pending", count=max(rules["min_scenarios_per_level"] - tried, 0))
+            text("trainee", "level_value", value=done.score)
+            if done.score is not None
+            else text("trainee", "level_pending", count=done.to_go)
         )
         column.metric(text("difficulty", level), shown)
-    if certified(best):
-        st.success(text("trainee", "certified"), icon=":material/workspace_premium:")
-        counts = {
-            level: sum(1 for s in training.scenario_set(trainee) if s.difficulty is level and s.id in best)
-            for level in Difficulty
-        }
-        pdf = certificate_pdf(
-            trainee.name,
-            datetime.now(UTC).date(),
-            {level: (levels[level] or 0.0, counts[level]) for level in Difficulty},
-            ", ".join(sorted({get_profile(scenarios()[sid].profile).name for sid in best})),
-        )
-        st.download_button(
-            text("trainee", "certificate"),
-            pdf,
-            file_name=text("certificate", "file"),
-            mime="application/pdf",
-            type="primary",
-            icon=":material/download:",
-        )
-    else:
-        st.caption(text("trainee", "certificate_rule", mark=rules["pass_mark"], count=rules["min_scenarios_per_level"]))
+    if not certified(best):
+        rule = certificate_rule()
+        st.caption(text("trainee", "certificate_rule", mark=rule.pass_mark, count=rule.min_scenarios_per_level))
+        return
+    st.success(text("trainee", "certified"), icon=":material/workspace_premium:")
+    pdf = certificate_pdf(
+        trainee.name,
+        datetime.now(UTC).date(),
+        {level: (done.score or 0.0, done.tried) for level, done in progress.items()},
+        ", ".join(practised_profiles(best)),
+    )
+    st.download_button(
+        text("trainee", "certificate"),
+        pdf,
+        file_name=text("certificate", "file"),
+        mime="application/pdf",
+        type="primary",
+        icon=":material/download:",
+    )
 
 
 def next_scenario_id(trainee: Trainee) -> str | None:
     """The first scenario not yet passed, easiest first."""
     training = get_training()
-    best = training.best_scores(trainee.id)
-    mark = load("training.json")["certificate"]["pass_mark"]
-    order = {level: n for n, level in enumerate(Difficulty)}
-    for scenario in sorted(training.scenario_set(trainee), key=lambda s: (order[s.difficulty], s.id)):
-        if best.get(scenario.id, 0.0) < mark:
-            return scenario.id
-    return None
+    return next_scenario(training.scenario_set(trainee), training.best_scores(trainee.id))
 
 
 def start(trainee_id: str, scenario_id: str) -> None:
@@ -235,15 +230,13 @@ def questions_panel(trainee: Trainee, attempt: Attempt) -> None:
                     text("question", question),
                     options(question),
                     index=None,
-                    format_func=lambda value, q=question: option_label(q, value),
+                    format_func=partial(option_label, question),
                     key=f"answer_{attempt.id}_{question.value}",
                 )
             st.form_submit_button(
                 text("trainee", "submit"), type="primary", on_click=_submit, args=(trainee.id, attempt.id)
             )
-        error = st.session_state.pop("answers_error", None)
-        if error:
-            st.error(error)
+        show_flash("answers")
         return
     feedback(attempt)
     left, right = st.columns(2)
@@ -258,7 +251,7 @@ def _submit(trainee_id: str, attempt_id: int) -> None:
     try:
         get_training().submit(trainee_id, attempt_id, {q: a for q, a in answers.items() if a})
     except TrainingInputError as refused:
-        st.session_state["answers_error"] = str(refused)
+        flash("answers", "error", str(refused))
 
 
 def _leave() -> None:

@@ -1,4 +1,5 @@
-"""Small reusable widgets: the page header with the simulated time, badges, money and times."""
+"""Small reusable widgets: the page header with the simulated time, badges, money and times, messages kept
+for the next run (flash), and buttons that record what the visitor did."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ import re
 import unicodedata
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 import streamlit as st
 
 from guide.content import load, text
 from guide.models import Status, Verdict
+from guide.ui.state import Visit
+
+FlashKind = Literal["ok", "error"]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=^&])")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -64,3 +69,24 @@ def status_badge(status: Status) -> None:
 
 def verdict_badge(verdict: Verdict) -> None:
     st.badge(text("verdict", verdict), color=load("ui.json")["verdict_colour"][verdict.value])
+
+
+def flash(key: str, kind: FlashKind, message: str) -> None:
+    """Keep a message for the next run of the panel `key`: a callback runs before the page does, so what it
+    has to say is shown by `show_flash` when the panel is drawn."""
+    st.session_state[f"{key}_flash"] = (kind, message)
+
+
+def show_flash(key: str) -> None:
+    """The panel's kept message, once: a success box for "ok", an error box otherwise."""
+    kept = st.session_state.pop(f"{key}_flash", None)
+    if kept is not None:
+        kind, message = kept
+        (st.success if kind == "ok" else st.error)(message)
+
+
+def fact_button(visit: Visit, fact: str, value: str, label: str, key: str, icon: str) -> bool:
+    """A button that records `fact` = `value` (in a callback, so it is known before the page runs) and
+    True once it is known: the panel the button opens then shows, now and on every later run."""
+    st.button(label, key=key, icon=icon, on_click=visit.did, args=(fact, value))
+    return visit.facts.get(fact) == value

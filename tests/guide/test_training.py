@@ -23,9 +23,14 @@ from guide.training import (
     Question,
     RefundAnswer,
     Scenario,
+    certificate_rule,
     certified,
+    level_progress,
     level_scores,
+    next_scenario,
+    practised_profiles,
     rule_answers,
+    scenarios,
     score,
 )
 
@@ -515,6 +520,53 @@ def test_unknown_scenarios_do_not_count():
 def test_no_attempts_no_certificate():
     assert level_scores({}) == dict.fromkeys(Difficulty)
     assert not certified({})
+
+
+def test_the_certificate_rule_is_read_from_the_content_file():
+    rule = certificate_rule()
+    assert (rule.pass_mark, rule.min_scenarios_per_level) == (PASS, NEEDED)
+
+
+def test_level_progress_counts_the_trainees_own_scenarios_tried_and_how_many_to_go():
+    easy = by_level(Difficulty.EASY)
+    best = {easy[0]: 1.0, easy[1]: 0.5, by_level(Difficulty.HARD)[0]: 0.2}
+    own = [scenarios()[i] for i in easy[:2] + by_level(Difficulty.MEDIUM)]  # the HARD one is not in the set
+    progress = level_progress(own, best)
+    assert list(progress) == list(Difficulty)
+    assert (progress[Difficulty.EASY].tried, progress[Difficulty.EASY].to_go) == (2, NEEDED - 2)
+    assert (progress[Difficulty.MEDIUM].tried, progress[Difficulty.MEDIUM].to_go) == (0, NEEDED)
+    assert (progress[Difficulty.HARD].tried, progress[Difficulty.HARD].to_go) == (0, NEEDED)
+    assert all(p.score is None for p in progress.values())
+
+
+def test_level_progress_has_the_level_score_once_enough_were_tried():
+    best = best_of({Difficulty.EASY: [1.0] * (NEEDED + 1)})
+    progress = level_progress(list(scenarios().values()), best)
+    assert progress[Difficulty.EASY].score == 1.0
+    assert (progress[Difficulty.EASY].tried, progress[Difficulty.EASY].to_go) == (NEEDED + 1, 0)
+
+
+def test_the_next_scenario_is_the_first_not_passed_easiest_first():
+    own = list(scenarios().values())
+    ordered = sorted(own, key=lambda s: (list(Difficulty).index(s.difficulty), s.id))
+    assert next_scenario(own, {}) == ordered[0].id
+    passed = {s.id: PASS for s in ordered[:3]} | {ordered[3].id: PASS - 0.01}
+    assert next_scenario(own, passed) == ordered[3].id
+    assert next_scenario(list(reversed(own)), passed) == ordered[3].id  # the set's order does not matter
+
+
+def test_no_next_scenario_once_every_one_is_passed():
+    own = [scenarios()[i] for i in by_level(Difficulty.HARD)]
+    assert next_scenario(own, {s.id: 1.0 for s in own}) is None
+    assert next_scenario([], {}) is None
+
+
+def test_the_certificate_names_the_profiles_practised_once_each_sorted():
+    best = dict.fromkeys(by_level(Difficulty.EASY), 1.0)
+    names = practised_profiles(best)
+    assert names == sorted(set(names))
+    assert set(names) == {get_profile(scenarios()[i].profile).name for i in best}
+    assert practised_profiles({}) == []
 
 
 def test_starting_time_is_aware_and_replays_before_now():

@@ -54,7 +54,7 @@ from guide.lifecycle import MESSAGE_MAX_CHARS
 from guide.store import SANDBOX_ID, Store, metadata
 from guide.training import scenarios
 from guide.training_store import NAME_MAX, TOKEN, TrainingInputError, TrainingStore, clean_name
-from guide.ui import trainer as trainer_ui
+from guide.ui import passcode as passcode_ui
 from guide.ui.state import PAGES
 from guide.ui.widgets import plain
 from guide.walkthrough import steps
@@ -321,7 +321,7 @@ def training(store: Store) -> TrainingStore:
 def unlocked(monkeypatch: pytest.MonkeyPatch, sandbox: str, training: TrainingStore) -> Callable[[], AppTest]:
     """The trainer dashboard, unlocked with the passcode (no waiting after wrong ones)."""
     monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
-    monkeypatch.setattr(trainer_ui, "slow_down", lambda seconds: None)
+    monkeypatch.setattr(passcode_ui, "slow_down", lambda seconds: None)
 
     def opened() -> AppTest:
         at = open_page("trainer", sandbox)

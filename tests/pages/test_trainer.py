@@ -8,7 +8,7 @@ from guide.content import text
 from guide.store import Store
 from guide.training import Question, scenarios
 from guide.training_store import TrainingStore
-from guide.ui import trainer as trainer_ui
+from guide.ui import passcode as passcode_ui
 from tests.pages.helpers import main_alerts, no_exception, open_page, shown
 
 PASSCODE = "correct horse battery staple"
@@ -34,7 +34,7 @@ def scored(store: Store) -> str:
 
 @pytest.fixture(autouse=True)
 def no_delay(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(trainer_ui, "slow_down", lambda seconds: None)
+    monkeypatch.setattr(passcode_ui, "slow_down", lambda seconds: None)
 
 
 def test_without_a_passcode_it_explains_and_shows_no_data(monkeypatch: pytest.MonkeyPatch, scored: str):
@@ -50,7 +50,7 @@ def test_without_a_passcode_it_explains_and_shows_no_data(monkeypatch: pytest.Mo
 def test_a_wrong_passcode_shows_nothing_and_is_slowed_down(monkeypatch: pytest.MonkeyPatch, scored: str, wrong: str):
     monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
     delays: list[float] = []
-    monkeypatch.setattr(trainer_ui, "slow_down", delays.append)
+    monkeypatch.setattr(passcode_ui, "slow_down", delays.append)
     at = open_page("trainer")
     at = unlock(at, wrong)
     at = unlock(at, wrong)

@@ -22,7 +22,7 @@ from guide.content import text
 from guide.store import Store
 from guide.training import Question, option_label, scenarios
 from guide.training_store import Attempt, TrainingStore
-from guide.ui import trainer as trainer_ui
+from guide.ui import passcode as passcode_ui
 from guide.ui.state import PAGES
 from tests.pages.helpers import main_alerts, make_sandbox, no_exception, open_page
 
@@ -43,7 +43,7 @@ def passcode(monkeypatch: pytest.MonkeyPatch) -> None:
 def delays(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The waits slow_down() asks for, recorded instead of slept (slow_down itself still runs)."""
     asked: list[float] = []
-    monkeypatch.setattr(trainer_ui, "time", SimpleNamespace(sleep=asked.append))
+    monkeypatch.setattr(passcode_ui, "time", SimpleNamespace(sleep=asked.append))
     return asked
 
 
@@ -224,7 +224,7 @@ def test_each_wrong_passcode_in_a_row_waits_longer_up_to_the_cap(
         at = unlock(at, "guess")
         assert locked(at)
         assert text("trainer", "wrong") in main_alerts(at, "error")
-    cap = trainer_ui.MAX_DELAY_SECONDS
+    cap = passcode_ui.MAX_DELAY_SECONDS
     assert delays == [0.5, 1.0, 2.0, 4.0, cap, cap, cap]
     # The right passcode opens at once and ends the run of failures: after Lock, a wrong one waits the least.
     at = unlock(at, PASSCODE)
@@ -241,4 +241,4 @@ def test_a_new_session_does_not_reset_the_wait(secret: tuple[TrainingStore, Atte
         at = unlock(at, "guess")
     fresh = unlock(open_page("trainer"), "guess")  # the same guesser, reconnected
     assert locked(fresh)
-    assert delays == [0.5, 1.0, 2.0, 4.0, trainer_ui.MAX_DELAY_SECONDS], delays
+    assert delays == [0.5, 1.0, 2.0, 4.0, passcode_ui.MAX_DELAY_SECONDS], delays
