@@ -127,7 +127,7 @@ def _apply(r: _Replay, event: Event) -> None:
         r.converse(event)
         return
     if r.status not in ALLOWED_FROM[kind]:
-        raise DomainError(f"A {kind.value} event cannot follow the status {r.status.value}.")
+        raise refusal("event_cannot_follow", kind=kind.value, status=r.status.value)
     match kind:
         case K.PAID:
             f.update(status=S.PAYMENT_VERIFICATION, paid_at=at)
@@ -183,7 +183,7 @@ def _apply(r: _Replay, event: Event) -> None:
 def replay(events: Sequence[Event]) -> OrderState:
     """Rebuild an order from its log. The first event must be `placed`."""
     if not events or events[0].kind is not K.PLACED:
-        raise DomainError("An order's log must start with the order being placed.")
+        raise refusal("log_must_start_placed")
     r = _Replay(fields=_placed_fields(events[0]))
     for event in events[1:]:
         _apply(r, event)
