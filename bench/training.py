@@ -64,7 +64,7 @@ LAST = "Almeida Brandt Costa Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kow
 
 def _fingerprint(class_count: int) -> str:
     """Changes when the tables (columns, indexes) or the scenario ids change, so a stale database is rebuilt."""
-    from guide.store import metadata
+    from guide.db import metadata
     from guide.training import scenarios
 
     tables = [
@@ -78,7 +78,8 @@ def _fingerprint(class_count: int) -> str:
 
 def filled_training(class_count: int) -> tuple[str, str, list[str]]:
     """(database URL, a sandbox id for the visit, the class ids), building the database once."""
-    from guide.store import Store, sandboxes
+    from guide.db import sandboxes
+    from guide.store import Store
     from guide.training_store import TrainingStore, classes
 
     DATA.mkdir(exist_ok=True)

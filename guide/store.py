@@ -1,10 +1,8 @@
-"""Persistence: sandboxes, their orders, event logs and clocks, through SQLAlchemy Core.
+"""The order store: sandboxes, their orders, event logs, facts and clocks, through SQLAlchemy Core.
 
-A SQLite file in WAL mode by default (created on first use under the data folder), any other
-database through CANCEL_COACH_DB_URL. Every query is scoped to one sandbox and uses an index that
-starts with sandbox_id, so a page costs the same with 10 sandboxes or 100,000. Every
-read-modify-write is one transaction: on SQLite it starts with BEGIN IMMEDIATE (one writer at a
-time), elsewhere the order row is locked FOR UPDATE; the version column catches anything else.
+Every query is scoped to one sandbox (the tables and the engine: guide.db). Every read-modify-write
+is one transaction: on SQLite it starts with BEGIN IMMEDIATE (one writer at a time), elsewhere the
+order row is locked FOR UPDATE; the version column catches anything else.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ from __future__ import annotations
 import heapq
 import io
 import json
-import os
 import re
 import secrets
 import unicodedata
@@ -21,45 +18,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from pydantic import ValidationError
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    DateTime,
-    Engine,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    PrimaryKeyConstraint,
-    String,
-    Table,
-    Text,
-    TypeDecorator,
-    and_,
-    create_engine,
-    event,
-    false,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Connection, and_, false, func, insert, select, update
 
 from guide import lifecycle
 from guide.content import text
+from guide.db import (
+    database_url,
+    event_from_row,
+    event_row,
+    events,
+    is_sqlite,
+    make_engine,
+    orders,
+    progress,
+    sandboxes,
+)
 from guide.demo import demo_orders
 from guide.lifecycle import Action, DomainError, OrderState
-from guide.models import TIMESTAMPS, Actor, Event, EventKind, Order, Status, field_errors
+from guide.models import TIMESTAMPS, Event, EventKind, Order, Status, field_errors
 from guide.profile import PolicyProfile, get_profile
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_ID = re.compile(r"[A-Za-z0-9_-]{22,64}")  # always fullmatch: "$" would let a final "\n" through
 SANDBOX_ID_BYTES = 16  # 128 bits from the OS's CSPRNG
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
@@ -67,77 +49,6 @@ IMPORT_MAX_ROWS = 5_000
 SEARCH_LIMIT = 200
 LATEST_YEAR = 9000  # imported times stay clear of datetime.max: the simulator adds days to them
 WRITE_RETRIES = 5
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores aware datetimes as UTC and gives them back aware, on every database."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-metadata = MetaData()
-
-sandboxes = Table(
-    "sandboxes",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("seed", BigInteger, nullable=False),
-    Column("clock", UTCDateTime, nullable=False),
-    Column("profile_id", String(40), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("version", Integer, nullable=False, default=0),
-)
-
-orders = Table(
-    "orders",
-    metadata,
-    Column("sandbox_id", String(64), ForeignKey("sandboxes.id", ondelete="CASCADE"), nullable=False),
-    Column("order_id", String(20), nullable=False),
-    Column("status", String(32), nullable=False),
-    Column("placed_at", UTCDateTime, nullable=False),
-    Column("search_text", Text, nullable=False),
-    Column("snapshot", Text, nullable=False),
-    Column("next_timer_at", UTCDateTime, nullable=True),
-    Column("version", Integer, nullable=False, default=0),
-    PrimaryKeyConstraint("sandbox_id", "order_id"),
-    Index("ix_orders_sandbox_placed", "sandbox_id", "placed_at"),
-    Index("ix_orders_sandbox_timer", "sandbox_id", "next_timer_at"),
-)
-
-events = Table(
-    "events",
-    metadata,
-    Column("sandbox_id", String(64), nullable=False),
-    Column("order_id", String(20), nullable=False),
-    Column("seq", Integer, nullable=False),
-    Column("at", UTCDateTime, nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("actor", String(16), nullable=False),
-    Column("data", Text, nullable=False),
-    PrimaryKeyConstraint("sandbox_id", "order_id", "seq"),
-)
-
-
-progress = Table(
-    "progress",
-    metadata,
-    Column("sandbox_id", String(64), ForeignKey("sandboxes.id", ondelete="CASCADE"), nullable=False),
-    Column("fact", String(40), nullable=False),
-    Column("value", String(200), nullable=False),
-    Column("at", UTCDateTime, nullable=False),
-    PrimaryKeyConstraint("sandbox_id", "fact"),
-)
 
 
 class UnknownSandbox(LookupError):
@@ -187,20 +98,6 @@ class ImportRejected(ValueError):
         self.errors = list(errors)
 
 
-def data_dir() -> Path:
-    return Path(os.environ.get("CANCEL_COACH_DATA_DIR") or REPO_ROOT / "data")
-
-
-def database_url() -> str:
-    """CANCEL_COACH_DB_URL if set, else the embedded SQLite file under the data folder."""
-    url = os.environ.get("CANCEL_COACH_DB_URL")
-    if url:
-        return url
-    folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'cancel_coach.sqlite3'}"
-
-
 def _check_sandbox_id(sandbox_id: object) -> str:
     """The id if it could be a sandbox's; anything else is UnknownSandbox before any SQL runs (a NUL byte
     would otherwise reach PostgreSQL as a DataError, and junk ids need no round trip to be refused)."""
@@ -209,34 +106,18 @@ def _check_sandbox_id(sandbox_id: object) -> str:
     return sandbox_id
 
 
-def _sqlite_setup(engine: Engine) -> None:
-    """WAL, a busy timeout, and BEGIN IMMEDIATE for writes (the SQLAlchemy pysqlite recipe)."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # let the "begin" hook below emit BEGIN
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        write = connection.get_execution_options().get("write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-def _event_row(sandbox_id: str, order_id: str, e: Event) -> dict[str, Any]:
+def order_row(sandbox: Sandbox, state: OrderState, profile: PolicyProfile) -> dict[str, Any]:
+    """A new order as a row of the orders table: its snapshot, what search matches and its next timer."""
+    due = lifecycle.next_timer(state, sandbox.seed, profile)
     return {
-        "sandbox_id": sandbox_id,
-        "order_id": order_id,
-        "seq": e.seq,
-        "at": e.at,
-        "kind": e.kind.value,
-        "actor": e.actor.value,
-        "data": json.dumps(e.data, default=str, ensure_ascii=False),
+        "sandbox_id": sandbox.id,
+        "order_id": state.order.id,
+        "status": state.order.status.value,
+        "placed_at": state.order.placed_at,
+        "search_text": search_text(state.order),
+        "snapshot": state.order.model_dump_json(),
+        "next_timer_at": due.at if due else None,
+        "version": 0,
     }
 
 
@@ -267,17 +148,8 @@ class Store:
 
     def __init__(self, url: str | None = None, echo: bool = False) -> None:
         self.url = url or database_url()
-        sqlite = self.url.startswith("sqlite")
-        kwargs: dict[str, Any] = {"echo": echo, "future": True}
-        if sqlite:
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        else:
-            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
-        self.engine = create_engine(self.url, **kwargs)
-        self.is_sqlite = sqlite
-        if sqlite:
-            _sqlite_setup(self.engine)
-        metadata.create_all(self.engine)
+        self.is_sqlite = is_sqlite(self.url)
+        self.engine = make_engine(self.url, echo)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -329,21 +201,8 @@ class Store:
     ) -> None:
         if not states:
             return
-        conn.execute(insert(orders), [self._order_row(sandbox, s, profile) for s in states])
-        conn.execute(insert(events), [_event_row(sandbox.id, s.order.id, e) for s in states for e in s.events])
-
-    def _order_row(self, sandbox: Sandbox, state: OrderState, profile: PolicyProfile) -> dict[str, Any]:
-        due = lifecycle.next_timer(state, sandbox.seed, profile)
-        return {
-            "sandbox_id": sandbox.id,
-            "order_id": state.order.id,
-            "status": state.order.status.value,
-            "placed_at": state.order.placed_at,
-            "search_text": search_text(state.order),
-            "snapshot": state.order.model_dump_json(),
-            "next_timer_at": due.at if due else None,
-            "version": 0,
-        }
+        conn.execute(insert(orders), [order_row(sandbox, s, profile) for s in states])
+        conn.execute(insert(events), [event_row(sandbox.id, s.order.id, e) for s in states for e in s.events])
 
     def get_sandbox(self, sandbox_id: str) -> Sandbox:
         _check_sandbox_id(sandbox_id)
@@ -433,7 +292,7 @@ class Store:
             where.append(orders.c.search_text.like(_like_pattern(wanted), escape="\\") if wanted else false())
         stmt = select(orders.c.snapshot).where(and_(*where)).order_by(orders.c.placed_at.desc()).limit(limit)
         with self._read_in(sandbox_id) as conn:
-            rows = conn.execute(stmt).scalars().all()
+            rows: Sequence[str] = conn.execute(stmt).scalars().all()
         return [parse_snapshot(raw) for raw in rows]
 
     def search_orders(self, sandbox_id: str, query: str, limit: int = SEARCH_LIMIT) -> list[Order]:
@@ -442,7 +301,8 @@ class Store:
     def count_by_status(self, sandbox_id: str) -> dict[Status, int]:
         stmt = select(orders.c.status, func.count()).where(orders.c.sandbox_id == sandbox_id).group_by(orders.c.status)
         with self._read_in(sandbox_id) as conn:
-            return {Status(status): count for status, count in conn.execute(stmt).all()}
+            counts = cast(Sequence[tuple[str, int]], conn.execute(stmt).all())
+        return {Status(status): count for status, count in counts}
 
     def get_order(self, sandbox_id: str, order_id: str) -> OrderState:
         """The order with its whole log, replayed."""
@@ -465,12 +325,7 @@ class Store:
             .where(events.c.sandbox_id == sandbox_id, events.c.order_id == order_id)
             .order_by(events.c.seq)
         ).mappings()
-        log = [
-            Event(
-                seq=r["seq"], at=r["at"], kind=EventKind(r["kind"]), actor=Actor(r["actor"]), data=json.loads(r["data"])
-            )
-            for r in rows
-        ]
+        log = [event_from_row(r) for r in rows]
         return lifecycle.replay(log), version
 
     def messages(self, sandbox_id: str, order_id: str) -> list[Event]:
@@ -534,7 +389,7 @@ class Store:
             raise _VersionConflict
         fresh = state.events[known:]
         if fresh:
-            conn.execute(insert(events), [_event_row(sandbox.id, state.order.id, e) for e in fresh])
+            conn.execute(insert(events), [event_row(sandbox.id, state.order.id, e) for e in fresh])
 
     def advance_clock(self, sandbox_id: str, to: datetime | timedelta) -> list[tuple[str, Event]]:
         """Move the sandbox clock forward and fire every timer due by then, across orders in time order.
@@ -558,7 +413,7 @@ class Store:
             if target < sandbox.clock:
                 raise DomainError(text("errors", "clock_back"))
             profile = sandbox.profile
-            due_ids = (
+            due_ids: Sequence[str] = (
                 conn.execute(
                     select(orders.c.order_id).where(orders.c.sandbox_id == sandbox_id, orders.c.next_timer_at <= target)
                 )
@@ -597,7 +452,9 @@ class Store:
     def _retime_all(self, conn: Connection, sandbox: Sandbox) -> None:
         """Recompute every order's next timer (after the profile changed)."""
         profile = sandbox.profile
-        ids = conn.execute(select(orders.c.order_id).where(orders.c.sandbox_id == sandbox.id)).scalars().all()
+        ids: Sequence[str] = (
+            conn.execute(select(orders.c.order_id).where(orders.c.sandbox_id == sandbox.id)).scalars().all()
+        )
         for oid in ids:
             state, _ = self._load_state(conn, sandbox.id, oid)
             due = lifecycle.next_timer(state, sandbox.seed, profile)
@@ -618,7 +475,7 @@ class Store:
         with self._write() as conn:
             self._locked_sandbox(conn, sandbox_id)
             if seen:
-                existing = (
+                existing: Sequence[str] = (
                     conn.execute(
                         select(orders.c.order_id).where(
                             orders.c.sandbox_id == sandbox_id, orders.c.order_id.in_(list(seen))

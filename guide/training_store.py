@@ -31,9 +31,10 @@ from sqlalchemy import (
 )
 
 from guide.content import text
+from guide.db import UTCDateTime, metadata
 from guide.models import Order
 from guide.profile import get_profile
-from guide.store import ImportRejected, Store, UTCDateTime, check_rows, metadata, parse_import
+from guide.store import ImportRejected, Store, check_rows, parse_import
 from guide.training import Question, Result, Scenario, scenarios, score
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # always fullmatch: "$" would let a final "\n" through

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text as sql
 
+from guide.db import metadata
 from guide.profile import PolicyProfile, get_profile
-from guide.store import Store, metadata
+from guide.store import Store
 from tests.guide.factories import CURRENT, STRICT
 
 PG_URL = os.environ.get("CANCEL_COACH_TEST_PG_URL")

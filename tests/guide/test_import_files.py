@@ -21,7 +21,8 @@ import pytest
 from sqlalchemy import func, select
 
 from guide import store as store_module
-from guide.store import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, ImportRejected, Store, events, parse_import
+from guide.db import events
+from guide.store import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, ImportRejected, Store, parse_import
 from guide.training_store import TrainingStore
 from tests.guide.factories import good_row
 

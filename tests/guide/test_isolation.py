@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
+from guide.db import events, orders, sandboxes
 from guide.lifecycle import Action
 from guide.models import Status
-from guide.store import SANDBOX_ID_BYTES, Store, UnknownOrder, UnknownSandbox, events, orders, sandboxes
+from guide.store import SANDBOX_ID_BYTES, Store, UnknownOrder, UnknownSandbox
 from guide.training import Question, scenarios
 from guide.training_store import TrainingStore, UnknownAttempt, UnknownTrainee
 from tests.guide.factories import STRICT

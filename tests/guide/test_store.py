@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text as sql
 
 from guide import lifecycle
+from guide.db import database_url
 from guide.lifecycle import DomainError
 from guide.models import EventKind, Order, Status
 from guide.store import (
@@ -21,7 +22,6 @@ from guide.store import (
     Store,
     UnknownOrder,
     UnknownSandbox,
-    database_url,
 )
 from tests.guide.factories import good_row
 

@@ -29,10 +29,11 @@ import pytest
 from sqlalchemy import select
 
 from guide import lifecycle
+from guide.db import orders, sandboxes
 from guide.lifecycle import DomainError, OrderState
 from guide.models import Event, EventKind, Order
 from guide.profile import get_profile
-from guide.store import ConcurrentChange, Store, orders, sandboxes
+from guide.store import ConcurrentChange, Store
 
 CLOCK = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 ORDER_ID = "8100000000000001"

@@ -41,10 +41,11 @@ from sqlalchemy import select
 
 from guide import lifecycle
 from guide.content import text
+from guide.db import events, orders, progress, sandboxes
 from guide.demo import demo_orders
 from guide.models import Actor, Event, EventKind, Order
 from guide.profile import get_profile
-from guide.store import Store, events, orders, progress, sandboxes, search_text
+from guide.store import Store, search_text
 from tests.journeys.helpers import CLOCK, REPO, SEED, free_port, start_server, stop_server, tail
 from tests.journeys.store_driver import FACT
 from tests.journeys.wire import RunFailed, Session, View, run

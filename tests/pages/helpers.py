@@ -13,8 +13,9 @@ from streamlit.components.v2.component_manager import BidiComponentManager
 from streamlit.testing.v1 import AppTest
 
 from guide.content import cancel_reasons, text
+from guide.db import sandboxes
 from guide.models import Order, Status
-from guide.store import Store, sandboxes
+from guide.store import Store
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 SEED = 20250303

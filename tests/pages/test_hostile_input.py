@@ -50,8 +50,9 @@ from streamlit.testing.v1 import AppTest
 
 import guide.content
 from guide.content import text
+from guide.db import metadata
 from guide.lifecycle import MESSAGE_MAX_CHARS
-from guide.store import SANDBOX_ID, Store, metadata
+from guide.store import SANDBOX_ID, Store
 from guide.training import scenarios
 from guide.training_store import NAME_MAX, TOKEN, TrainingInputError, TrainingStore, clean_name
 from guide.ui import passcode as passcode_ui
