@@ -110,7 +110,7 @@ def filled_training(class_count: int) -> tuple[str, str, list[str]]:
 
 def _marks(scenario: Any, rng: random.Random) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """Answers and the 7 marks of one attempt, shaped as TrainingStore.submit() stores them."""
-    from guide.content import load, text
+    from guide.content import text, training_rules
     from guide.models import Path as NextStep
     from guide.training import Check, Mark, Question, options
 
@@ -125,7 +125,7 @@ def _marks(scenario: Any, rng: random.Random) -> tuple[dict[str, str], list[dict
         marks.append(
             Mark(item=question.value, correct=right, given=given, expected=key.answer, feedback=feedback, rule=key.rule)
         )
-    rules = load("training.json")["check_rules"]
+    rules = training_rules().check_rules
     path = NextStep(scenario.answers[Question.PATH].answer)
     for check in Check:
         ok = rng.random() < RIGHT_SHARE

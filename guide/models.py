@@ -28,6 +28,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from guide.content import validation
+
 
 class Status(StrEnum):
     """The buyer-facing main status (DOMAIN.md: Buyer-facing statuses)."""
@@ -91,27 +93,32 @@ def iso_codes() -> dict[str, frozenset[str]]:
     return {key: frozenset(values) for key, values in raw.items()}
 
 
+def _problem(error_type: str, /, **context: Any) -> PydanticCustomError:
+    """An error of a stable type; its sentence is content's (guide/content/validation.py), filled from `context`."""
+    return PydanticCustomError(error_type, validation.template(error_type), context)
+
+
 def _known_currency(code: str) -> str:
     if code not in iso_codes()["currencies"]:
-        raise PydanticCustomError("currency", "'{code}' is not an ISO 4217 currency code", {"code": code})
+        raise _problem("currency", code=code)
     return code
 
 
 def _known_country(code: str) -> str:
     if code not in iso_codes()["countries"]:
-        raise PydanticCustomError("country", "'{code}' is not an ISO 3166-1 alpha-2 country code", {"code": code})
+        raise _problem("country", code=code)
     return code
 
 
 def _finite(value: Decimal) -> Decimal:
     if not value.is_finite():
-        raise PydanticCustomError("decimal_finite", "must be a finite amount")
+        raise _problem("decimal_finite")
     return value
 
 
 def _not_a_number(value: Any) -> Any:
     if isinstance(value, int | float):
-        raise PydanticCustomError("datetime_iso", "must be an ISO 8601 time with an offset, not a number")
+        raise _problem("datetime_iso")
     return value
 
 
@@ -132,7 +139,7 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")  # exactly Unicode's cat
 
 def _no_control_characters(value: str) -> str:
     if CONTROL_CHARACTERS.search(value):
-        raise PydanticCustomError("control_characters", "must not contain control characters")
+        raise _problem("control_characters")
     return value
 
 
@@ -220,12 +227,15 @@ _COD_PAID = (Status.DISPUTE_IN_PROGRESS, Status.REFUND_IN_PROGRESS)
 _CLOSING_FIELDS = ("closed_at",)
 
 
-def _field_error(field: str, message: str, value: Any) -> ValidationError:
+def _field_error(field: str, code: str, value: Any, **values: Any) -> ValidationError:
+    """The order's fields disagree: rule `code` (a key of the "validation" texts) fails at `field`."""
+    context = {"field": field, "code": code, **values}
+    message = validation.sentence(validation.CONSISTENCY, context)
     return ValidationError.from_exception_data(
         "Order",
         [
             InitErrorDetails(
-                type=PydanticCustomError("order_consistency", "{field}: " + message, {"field": field}),
+                type=PydanticCustomError(validation.CONSISTENCY, message, context),
                 loc=(field,),
                 input=value,
             )
@@ -294,24 +304,24 @@ class Order(BaseModel):
         cod = self.is_cash_on_delivery
         status = self.status
         if cod and status in _COD_NEVER:
-            raise _field_error("status", f"a cash-on-delivery order is paid at the door, never {status.value}", status)
+            raise _field_error("status", "cod_never_status", status, status=status.value)
         for field in _REQUIRED[status]:
             if field == "paid_at" and cod and status not in _COD_PAID:
                 continue  # cash on delivery: paid at the door, if at all yet
             if getattr(self, field) is None:
-                raise _field_error(field, f"is required when the status is {status.value}", None)
+                raise _field_error(field, "required_for_status", None, status=status.value)
         for field in _FORBIDDEN[status]:
             if field in _PAYMENT_STAMPS and cod:
                 continue
             value = getattr(self, field)
             if value is not None:
-                raise _field_error(field, f"must be empty while the status is {status.value}", value)
+                raise _field_error(field, "empty_for_status", value, status=status.value)
         if status not in (Status.CLOSED, Status.REFUND_IN_PROGRESS) and self.close_reason is not None:
-            raise _field_error("close_reason", "is only set on a closed order or one being refunded", self.close_reason)
+            raise _field_error("close_reason", "close_reason_only_when_closing", self.close_reason)
         if status is not Status.CLOSED:
             for field in _CLOSING_FIELDS:
                 if getattr(self, field) is not None:
-                    raise _field_error(field, "is only set on a closed order", getattr(self, field))
+                    raise _field_error(field, "only_when_closed", getattr(self, field))
         self._check_order_of_times()
         self._check_close_reason()
         self._check_phases()
@@ -325,15 +335,15 @@ class Order(BaseModel):
             if value is None:
                 continue
             if previous is not None and value < previous[1]:
-                raise _field_error(field, f"must not be before {previous[0]}", value)
+                raise _field_error(field, "not_before", value, earlier=previous[0])
             previous = (field, value)
         after_placed = [f for f in TIMESTAMPS if f not in chain] + ["ship_by"]
         for field in after_placed:
             value = getattr(self, field)
             if value is not None and value < self.placed_at:
-                raise _field_error(field, "must not be before placed_at", value)
+                raise _field_error(field, "not_before", value, earlier="placed_at")
         if self.is_cash_on_delivery and self.verified_at and self.paid_at and self.verified_at < self.paid_at:
-            raise _field_error("verified_at", "must not be before paid_at", self.verified_at)
+            raise _field_error("verified_at", "not_before", self.verified_at, earlier="paid_at")
         pairs = (
             ("cancel_requested_at", "paid_at"),
             ("cancel_requested_at", "verified_at"),  # a request is for an order awaiting shipment
@@ -347,24 +357,23 @@ class Order(BaseModel):
                 continue
             a, b = getattr(self, later), getattr(self, earlier)
             if a is not None and b is not None and a < b:
-                raise _field_error(later, f"must not be before {earlier}", a)
+                raise _field_error(later, "not_before", a, earlier=earlier)
         if self.shipped_at is not None:
             for earlier in ("cancel_requested_at", "cancel_refused_at"):
                 stamp = getattr(self, earlier)
                 if stamp is not None and self.shipped_at < stamp:
-                    raise _field_error("shipped_at", f"must not be before {earlier}", self.shipped_at)
+                    raise _field_error("shipped_at", "not_before", self.shipped_at, earlier=earlier)
         if self.is_cash_on_delivery and self.paid_at is not None and self.delivered_at is None:
-            message = "a cash-on-delivery order is paid at the door: set delivered_at first"
-            raise _field_error("paid_at", message, self.paid_at)
+            raise _field_error("paid_at", "cod_paid_at_door", self.paid_at)
         if self.cancel_requested_at is not None and self.paid_at is None and not self.is_cash_on_delivery:
-            raise _field_error("paid_at", "is required when cancel_requested_at is set", None)
+            raise _field_error("paid_at", "required_with", None, other="cancel_requested_at")
         if self.cancel_refused_at is not None and self.cancel_requested_at is None:
-            raise _field_error("cancel_requested_at", "is required when cancel_refused_at is set", None)
+            raise _field_error("cancel_requested_at", "required_with", None, other="cancel_refused_at")
         if self.refund_amount is not None and self.refund_amount > self.total:
-            raise _field_error("refund_amount", "must not be more than the order total", self.refund_amount)
+            raise _field_error("refund_amount", "more_than_total", self.refund_amount)
         for refund in ("refund_amount", "refund_started_at"):
             if getattr(self, refund) is not None and self.paid_at is None:
-                raise _field_error(refund, "is only set when the order was paid", getattr(self, refund))
+                raise _field_error(refund, "only_when_paid", getattr(self, refund))
 
     def _check_close_reason(self) -> None:
         reason = self.close_reason
@@ -372,28 +381,26 @@ class Order(BaseModel):
             return
         needs_request = (CloseReason.CANCELLED_BY_SELLER_APPROVAL, CloseReason.CANCELLED_AFTER_SELLER_SILENCE)
         if reason in needs_request and self.cancel_requested_at is None:
-            raise _field_error("cancel_requested_at", f"is required when close_reason is {reason.value}", None)
+            raise _field_error("cancel_requested_at", "required_for_reason", None, reason=reason.value)
         if reason is CloseReason.UNPAID_TIMEOUT and self.paid_at is not None:
-            raise _field_error("paid_at", "must be empty when close_reason is unpaid_timeout", self.paid_at)
+            raise _field_error("paid_at", "empty_for_reason", self.paid_at, reason=reason.value)
         if reason is CloseReason.REFUNDED_AFTER_DISPUTE:
             for field in ("shipped_at", "paid_at"):
                 if getattr(self, field) is None:
-                    raise _field_error(field, "is required when close_reason is refunded_after_dispute", None)
+                    raise _field_error(field, "required_for_reason", None, reason=reason.value)
         if reason is CloseReason.CANCELLED_BY_BUYER:
             if self.is_cash_on_delivery:
-                message = "a cash-on-delivery order is cancelled by a request to the seller"
-                raise _field_error("close_reason", message, reason)
+                raise _field_error("close_reason", "cod_cancelled_by_request", reason)
             if self.verified_at is not None or self.cancel_requested_at is not None:
                 field = "verified_at" if self.verified_at is not None else "cancel_requested_at"
-                raise _field_error(field, "must be empty when close_reason is cancelled_by_buyer", getattr(self, field))
+                raise _field_error(field, "empty_for_reason", getattr(self, field), reason=reason.value)
         if reason is CloseReason.UNPAID_TIMEOUT and self.is_cash_on_delivery:
-            message = "a cash-on-delivery order never waits for payment, so it cannot close unpaid"
-            raise _field_error("close_reason", message, reason)
+            raise _field_error("close_reason", "cod_never_unpaid", reason)
         if reason is CloseReason.SHIP_BY_MISSED and self.paid_at is None and not self.is_cash_on_delivery:
-            raise _field_error("paid_at", "is required when close_reason is ship_by_missed", None)
+            raise _field_error("paid_at", "required_for_reason", None, reason=reason.value)
         if reason in needs_request and self.cancel_refused_at is not None:
-            message = f"must be empty when close_reason is {reason.value}: the seller refused that request"
-            raise _field_error("cancel_refused_at", message, self.cancel_refused_at)
+            refused = self.cancel_refused_at
+            raise _field_error("cancel_refused_at", "empty_for_reason_refused", refused, reason=reason.value)
         not_shipped = (
             CloseReason.CANCELLED_BY_BUYER,
             CloseReason.CANCELLED_BY_SELLER_APPROVAL,
@@ -402,20 +409,18 @@ class Order(BaseModel):
             CloseReason.UNPAID_TIMEOUT,
         )
         if reason in not_shipped and self.shipped_at is not None:
-            raise _field_error("shipped_at", f"must be empty when close_reason is {reason.value}", self.shipped_at)
+            raise _field_error("shipped_at", "empty_for_reason", self.shipped_at, reason=reason.value)
 
     def _check_phases(self) -> None:
         """Stamps that need another, and stamps after which nothing else can happen (DOMAIN.md: statuses)."""
         for later in ("delivered_at", "completed_at", "dispute_opened_at"):
             if getattr(self, later) is not None and self.shipped_at is None:
-                raise _field_error("shipped_at", f"is required when {later} is set", None)
+                raise _field_error("shipped_at", "required_with", None, other=later)
         refunding = self.status in (Status.REFUND_IN_PROGRESS, Status.CLOSED)
         if self.refund_started_at is not None and not refunding:
-            message = "is only set on an order being refunded or closed"
-            raise _field_error("refund_started_at", message, self.refund_started_at)
+            raise _field_error("refund_started_at", "only_when_refunding", self.refund_started_at)
         if self.status is Status.AWAITING_SHIPMENT and self.cancel_requested_at and self.cancel_refused_at is None:
-            message = "is required with cancel_requested_at while awaiting_shipment (else it is awaiting_cancellation)"
-            raise _field_error("cancel_refused_at", message, None)
+            raise _field_error("cancel_refused_at", "refusal_required_awaiting_shipment", None)
         # Nothing else happens once an order is closed, its refund has started, it is frozen, or a dispute
         # that ends in a refund is open (no delivery while disputed).
         disputed = self.status is Status.DISPUTE_IN_PROGRESS or self.close_reason is CloseReason.REFUNDED_AFTER_DISPUTE
@@ -432,7 +437,7 @@ class Order(BaseModel):
             for other in TIMESTAMPS:
                 stamp = getattr(self, other)
                 if other != last and other not in exempt and stamp is not None and end < stamp:
-                    raise _field_error(last, f"must not be before {other}", end)
+                    raise _field_error(last, "not_before", end, earlier=other)
 
     def to_json_dict(self) -> dict[str, Any]:
         """Order JSON v1, without empty optional fields."""
@@ -440,11 +445,12 @@ class Order(BaseModel):
 
 
 def field_errors(error: ValidationError) -> list[tuple[str, str]]:
-    """(field path, plain message) for each problem, e.g. ("items.0.quantity", "...")."""
+    """(field path, plain message) for each problem, e.g. ("items.0.quantity", "..."): the import error table.
+    Each message is content's sentence for the error's type, pydantic's own types included."""
     found = []
     for detail in error.errors(include_url=False):
         field = ".".join(str(part) for part in detail["loc"]) or "order"
-        found.append((field, detail["msg"]))
+        found.append((field, validation.sentence(detail["type"], detail.get("ctx"))))
     return found
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from guide import lifecycle
-from guide.content import cancel_reasons, load, load_folder, text
+from guide.content import cancel_reasons, load_folder, text, training_rules
 from guide.lifecycle import Action, OrderState
 from guide.models import Event, EventKind, Order, Path, PaymentMethod, Status
 from guide.policy import assess
@@ -228,7 +228,7 @@ def score(
 def _action_marks(scenario: Scenario, facts: dict[str, str], events: Sequence[Event]) -> list[Mark]:
     order_id = scenario.order.id
     expected_path = Path(scenario.answers[Question.PATH].answer)
-    rules = load("training.json")["check_rules"]
+    rules = training_rules().check_rules
     done = {kind for kind in (e.kind for e in events)}
     wanted = PATH_ACTIONS[expected_path]
     if wanted:

@@ -11,16 +11,34 @@ from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from guide.content.schema import AssessmentRules, LifecycleDiagram, Messages, TextFile, TrainingRules, UiSettings
 
 LANGUAGE = "en"
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class ContentError(ValueError):
+    """A content file that does not fit its schema; the message names the file and each bad key."""
 
 
 @cache
 def load(name: str) -> Any:
     """One JSON file of this folder, parsed (cached: content does not change while running)."""
     return json.loads(resources.files(__name__).joinpath(name).read_text("utf-8"))
+
+
+def validated(name: str, model: type[ModelT]) -> ModelT:
+    """One JSON file of this folder as `model`, or a ContentError naming the file and every bad key."""
+    try:
+        return model.model_validate(load(name))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in detail['loc']) or '(whole file)'}: {detail['msg']}"
+            for detail in error.errors(include_url=False)
+        )
+        raise ContentError(f"guide/content/{name}: {problems}") from error
 
 
 @cache
@@ -30,7 +48,7 @@ def _texts(language: str) -> dict[str, dict[str, str]]:
     names = sorted(e.name for e in folder.iterdir() if e.name.split(".")[0] == language and e.name.endswith(".json"))
     merged: dict[str, dict[str, str]] = {}
     for name in names:
-        for section, entries in load(f"text/{name}").items():
+        for section, entries in validated(f"text/{name}", TextFile).root.items():
             if section in merged:
                 raise ValueError(f"section {section!r} is in two text files")
             merged[section] = entries
@@ -76,9 +94,46 @@ def cancel_reasons() -> dict[str, CancelReason]:
     return {reason.id: reason for reason in reasons}
 
 
+@cache
+def assessment_rules() -> AssessmentRules:
+    """assessment.json: the verdict floors and the DOMAIN.md rule behind each reason."""
+    return validated("assessment.json", AssessmentRules)
+
+
+@cache
+def training_rules() -> TrainingRules:
+    """training.json: the certificate's pass mark and the rule behind each training check."""
+    return validated("training.json", TrainingRules)
+
+
+@cache
+def ui_settings() -> UiSettings:
+    """ui.json: the order tabs, badge and diagram colours, and currency decimals."""
+    return validated("ui.json", UiSettings)
+
+
+@cache
+def messages() -> Messages:
+    """messages.json: the buyer's message templates and the simulated seller's replies."""
+    return validated("messages.json", Messages)
+
+
+@cache
+def diagram_edges() -> tuple[tuple[str, str, str], ...]:
+    """lifecycle_diagram.json: the arrows the lifecycle diagram draws, as (from status, event kind, to status)."""
+    return validated("lifecycle_diagram.json", LifecycleDiagram).edges
+
+
 def seller_reply(template: str | None, status: str | Enum) -> str:
     """What the simulated seller answers to a message sent with `template`, given the order's status now."""
-    messages = load("messages.json")
-    status_value = status.value if isinstance(status, Enum) else status
-    replies = messages["seller_replies"].get(template or "", messages["seller_replies"]["free_text"])
-    return replies[messages["status_group"][status_value]]
+    return messages().reply(template, status.value if isinstance(status, Enum) else status)
+
+
+def check() -> None:
+    """Load and validate every schema'd content file now, so a typo stops the app at start-up, not at a click."""
+    _texts(LANGUAGE)
+    for accessor in (assessment_rules, training_rules, ui_settings, messages, diagram_edges, cancel_reasons):
+        accessor()
+
+
+check()

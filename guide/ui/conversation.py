@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from guide.content import load, text
+from guide.content import messages, text
+from guide.content.formats import when
+from guide.content.schema import BuyerTemplate
 from guide.lifecycle import Action, DomainError
 from guide.models import EventKind, Order
 from guide.store import ConcurrentChange
 from guide.ui.state import Visit
-from guide.ui.widgets import plain, when
+from guide.ui.widgets import plain
 
 OWN_WORDS = "own"
 
 
-def templates() -> dict[str, dict[str, str]]:
-    return {t["id"]: t for t in load("messages.json")["buyer_templates"]}
+def templates() -> dict[str, BuyerTemplate]:
+    return {t.id: t for t in messages().buyer_templates}
 
 
 def conversation_panel(visit: Visit, order: Order, key: str) -> None:
@@ -41,7 +43,7 @@ def conversation_panel(visit: Visit, order: Order, key: str) -> None:
     st.selectbox(
         text("contact", "template"),
         options,
-        format_func=lambda t: text("contact", "no_template") if t == OWN_WORDS else templates()[t]["label"],
+        format_func=lambda t: text("contact", "no_template") if t == OWN_WORDS else templates()[t].label,
         key=f"{key}_template",
         help=text("contact", "template_help"),
         on_change=_use_template,
@@ -66,7 +68,7 @@ def _as_typed(value: str) -> str:
 def _use_template(key: str) -> None:
     chosen = st.session_state.get(f"{key}_template")
     if chosen in templates():
-        st.session_state[f"{key}_text"] = templates()[chosen]["text"]
+        st.session_state[f"{key}_text"] = templates()[chosen].text
 
 
 def _send(visit: Visit, order_id: str, key: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from guide.content import load, text
+from guide.content import diagram_edges, text, ui_settings
 from guide.models import Status
 
 
@@ -14,7 +14,7 @@ def lifecycle_mermaid(current: Status | None = None, around_current: bool = Fals
     With `around_current`, only the current status, where it came from and where it can go: the
     whole chart is too small to read on an order's page (and on a phone).
     """
-    edges = load("lifecycle_diagram.json")["edges"]
+    edges = list(diagram_edges())
     if around_current and current is not None:
         edges = [e for e in edges if current.value in (e[0], e[2])]
     shown = {current.value} if current is not None else set()
@@ -30,10 +30,8 @@ def lifecycle_mermaid(current: Status | None = None, around_current: bool = Fals
         label = text("event", event).replace('"', "'").replace("|", "/")
         lines.append(f'    {source} -->|"{label}"| {target}')
     if current is not None:
-        colours = load("ui.json")["diagram_colour"]
-        lines.append(
-            f"    style {current.value} fill:{colours['current']},color:{colours['current_text']},stroke-width:3px"
-        )
+        colours = ui_settings().diagram_colour
+        lines.append(f"    style {current.value} fill:{colours.current},color:{colours.current_text},stroke-width:3px")
     return "\n".join(lines)
 
 

@@ -13,13 +13,14 @@ import pandas as pd
 import streamlit as st
 
 from guide.content import cancel_reasons, text
+from guide.content.formats import money, when
 from guide.lifecycle import Action, DomainError, OrderState, allowed
 from guide.models import Event, Order, Status
 from guide.policy import Assessment
 from guide.profile import PolicyProfile
 from guide.store import ConcurrentChange
 from guide.ui.state import Visit
-from guide.ui.widgets import money, plain, status_badge, verdict_badge, when
+from guide.ui.widgets import plain, status_badge, verdict_badge
 
 CANCEL_BUTTONS = (Action.CANCEL, Action.REQUEST_CANCELLATION)
 

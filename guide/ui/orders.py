@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from guide.content import load, text
+from guide.content import text, ui_settings
+from guide.content.formats import day, money
 from guide.models import Order, Status
 from guide.ui.state import Visit, demo_buyers
-from guide.ui.widgets import day, money, plain, status_badge
+from guide.ui.widgets import plain, status_badge
 
 PAGE_SIZE = 10
 
@@ -53,7 +54,7 @@ def needs_sign_in(visit: Visit, key: str) -> bool:
 
 
 def _tab_statuses() -> dict[str, list[Status]]:
-    return {tab["id"]: [Status(s) for s in tab["statuses"]] for tab in load("ui.json")["tabs"]}
+    return {tab.id: [Status(s) for s in tab.statuses] for tab in ui_settings().tabs}
 
 
 @st.fragment

@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from guide.content import text
+from guide.content.formats import day, money
 from guide.models import Order, Status
 from guide.store import UnknownOrder
 from guide.ui.state import Visit
-from guide.ui.widgets import day, money
 
 
 def viewed_order(visit: Visit) -> str | None:

@@ -7,11 +7,11 @@ from datetime import timedelta
 import streamlit as st
 
 from guide.content import text
+from guide.content.formats import when
 from guide.lifecycle import DomainError
 from guide.models import Event
 from guide.store import ConcurrentChange
 from guide.ui.state import Visit
-from guide.ui.widgets import when
 
 FLASH = "sidebar_flash"
 STEPS = {"plus_hour": timedelta(hours=1), "plus_day": timedelta(days=1)}

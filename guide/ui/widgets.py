@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from decimal import Decimal
 from typing import Literal
 
 import streamlit as st
 
-from guide.content import load, text
+from guide.content import text, ui_settings
+from guide.content.formats import when
 from guide.models import Status, Verdict
 from guide.ui.state import Visit
 
@@ -41,20 +41,6 @@ def displayable(value: object) -> object:
     return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
-def when(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC")
-
-
-def day(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y")
-
-
-def money(amount: Decimal, currency: str) -> str:
-    """An amount with the currency's own number of decimals (JPY none, KWD three)."""
-    decimals = load("ui.json")["currency_decimals"].get(currency, 2)
-    return f"{amount:,.{decimals}f} {currency}"
-
-
 def page_header(title: str, clock: datetime) -> None:
     """Every page starts with its title and the simulated time (the sidebar is hidden on phones)."""
     st.set_page_config(page_title=f"{title} · {text('app', 'title')}")  # each tab names its page
@@ -63,12 +49,12 @@ def page_header(title: str, clock: datetime) -> None:
 
 
 def status_badge(status: Status) -> None:
-    colour = load("ui.json")["status_colour"][status.value]
+    colour = ui_settings().status_colour[status.value]
     st.badge(text("status", status), color=colour, help=text("status_meaning", status))
 
 
 def verdict_badge(verdict: Verdict) -> None:
-    st.badge(text("verdict", verdict), color=load("ui.json")["verdict_colour"][verdict.value])
+    st.badge(text("verdict", verdict), color=ui_settings().verdict_colour[verdict.value])
 
 
 def flash(key: str, kind: FlashKind, message: str) -> None:

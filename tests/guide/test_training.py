@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from guide import training
-from guide.content import cancel_reasons, load, text
+from guide.content import cancel_reasons, text, training_rules
 from guide.lifecycle import Action
 from guide.models import TIMESTAMPS, Actor, CloseReason, Event, EventKind, Path, PaymentMethod, Status
 from guide.profile import get_profile, load_profiles
@@ -451,7 +451,7 @@ def test_opening_and_reading_another_order_does_not_count():
 
 def test_every_check_mark_cites_a_domain_rule():
     s = first(path="wait")
-    rules = load("training.json")["check_rules"]
+    rules = training_rules().check_rules
     for mark in score(s, key_answers(s), looked(s), []).marks:
         assert mark.rule.startswith("DOMAIN.md: ")
         if mark.item in rules:
@@ -460,8 +460,8 @@ def test_every_check_mark_cites_a_domain_rule():
 
 # --- levels and the certificate ------------------------------------------------------------------
 
-CERTIFICATE = load("training.json")["certificate"]
-PASS, NEEDED = CERTIFICATE["pass_mark"], CERTIFICATE["min_scenarios_per_level"]
+CERTIFICATE = training_rules().certificate
+PASS, NEEDED = CERTIFICATE.pass_mark, CERTIFICATE.min_scenarios_per_level
 
 
 def test_the_certificate_thresholds_are_the_documented_ones():

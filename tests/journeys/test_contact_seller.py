@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from guide.content import load
+from guide.content import messages
 from guide.models import EventKind, Status
 from guide.store import Store
 from tests.journeys.helpers import App, expect_badge, fixed_sandbox, main_area, open_app, orders_in, wait_idle
@@ -18,7 +18,7 @@ MARKUP = "<b>bold</b> **not bold**"
 
 
 def template_text(label: str) -> str:
-    return next(t["text"] for t in load("messages.json")["buyer_templates"] if t["label"] == label)
+    return next(t.text for t in messages().buyer_templates if t.label == label)
 
 
 def conversation(main: Locator) -> Locator:

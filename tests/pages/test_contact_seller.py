@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from guide.content import load, text
+from guide.content import messages, text
 from guide.lifecycle import MESSAGE_MAX_CHARS
 from guide.models import EventKind, Status
 from guide.store import Store
@@ -90,7 +90,7 @@ def test_send_a_template(store: Store, sandbox: str):
     at = open_page("contact_seller", sandbox, order=order.id)
     assert at.selectbox(key=template).value == OWN_WORDS
     at.selectbox(key=template).select("please_cancel").run()
-    wording = next(t["text"] for t in load("messages.json")["buyer_templates"] if t["id"] == "please_cancel")
+    wording = next(t.text for t in messages().buyer_templates if t.id == "please_cancel")
     assert at.text_area(key=box).value == wording, "the template fills the message box"
     assert sent_texts(store, sandbox, order.id) == [], "choosing a template sends nothing"
 

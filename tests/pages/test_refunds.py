@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from guide.content import text
+from guide.content.formats import money
 from guide.models import Status
 from guide.store import Store
-from guide.ui.widgets import money
 from tests.pages.helpers import (
     TITLES,
     first_order,

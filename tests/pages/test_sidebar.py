@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from guide.content import text
+from guide.content.formats import when
 from guide.lifecycle import Action
 from guide.models import Status
 from guide.store import Store
-from guide.ui.widgets import when
 from tests.pages.helpers import (
     CLOCK,
     first_order,
