@@ -13,6 +13,7 @@ from typing import Any, cast
 import pandas as pd
 
 from guide.content import text
+from guide.content.formats import stamp
 from guide.training import Question, scenarios
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -58,7 +59,7 @@ def attempt_records(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, object]
             "scenario_id": row["scenario_id"],
             attempt: seen[pair],
             score: round(float(row["score"] or 0.0), 3),
-            when: row["submitted_at"].strftime("%Y-%m-%d %H:%M"),
+            when: stamp(row["submitted_at"]),
         }
         for value, column, correct, question in questions:
             given = answers.get(value, "")

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from guide.content import assessment_rules, text
+from guide.content.formats import when
 from guide.lifecycle import dispute_refusal
 from guide.likelihood import DEFAULT_SAMPLES, MoneyBack, forecast
 from guide.models import CloseReason, Order, Path, Status, Verdict, known
@@ -70,10 +71,6 @@ class _Why:
         self.reasons.append(Reason(text=text("why", key, **values), rule=rules[key]))
 
 
-def _when(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC")
-
-
 def assess(
     order: Order, now: datetime, profile: PolicyProfile | None = None, samples: int = DEFAULT_SAMPLES
 ) -> Assessment:
@@ -122,7 +119,7 @@ def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: 
     match status:
         case S.AWAITING_PAYMENT:
             why.add("unpaid")
-            why.add("unpaid_closes", when=_when(order.placed_at + timedelta(days=profile.unpaid_close_days.value)))
+            why.add("unpaid_closes", when=when(order.placed_at + timedelta(days=profile.unpaid_close_days.value)))
             return Path.CANCEL_NOW, False
         case S.PAYMENT_VERIFICATION:
             if profile.cancel_during_verification.value:
@@ -132,7 +129,7 @@ def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: 
             return Path.WAIT, False
         case S.AWAITING_SHIPMENT:
             if order.ship_by is not None and now >= order.ship_by:
-                why.add("ship_by_passed", when=_when(order.ship_by))
+                why.add("ship_by_passed", when=when(order.ship_by))
                 return Path.WAIT, False
             if order.cancel_refused_at is not None:
                 why.add("seller_refused")
@@ -140,7 +137,7 @@ def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: 
             key = "request_needed" if order.has_paid else "request_needed_unpaid"  # cash on delivery
             why.add(key, hours=profile.seller_answer_hours.value)
             if order.ship_by is not None and order.ship_by - now < window:
-                why.add("ship_by_near", when=_when(order.ship_by))
+                why.add("ship_by_near", when=when(order.ship_by))
             if order.made_to_order:
                 why.add("made_to_order")
             return Path.REQUEST_CANCELLATION, False
@@ -149,7 +146,7 @@ def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: 
             if now >= ends:
                 why.add("seller_silent_closes")
             else:
-                why.add("awaiting_seller", hours=profile.seller_answer_hours.value, when=_when(ends))
+                why.add("awaiting_seller", hours=profile.seller_answer_hours.value, when=when(ends))
             return Path.WAIT, False
         case S.PARTIAL_SHIPMENT | S.AWAITING_DELIVERY:
             why.add("shipped_no_cancel")
@@ -190,5 +187,5 @@ def _dispute_or_contact(order: Order, now: datetime, profile: PolicyProfile, why
     refused = dispute_refusal(order, now, profile)
     key, end = _DISPUTE_WHY[refused.key if refused else None]
     window = profile.dispute_window(order)
-    why.add(key, **({"when": _when(window[end])} if window and end is not None else {}))
+    why.add(key, **({"when": when(window[end])} if window and end is not None else {}))
     return Path.OPEN_DISPUTE if refused is None else Path.CONTACT_SELLER
