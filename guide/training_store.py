@@ -32,9 +32,10 @@ from sqlalchemy import (
 
 from guide.content import text
 from guide.db import UTCDateTime, metadata
+from guide.importing import check_rows, parse_import, rejection
 from guide.models import Order
 from guide.profile import get_profile
-from guide.store import ImportRejected, Store, check_rows, parse_import
+from guide.store import Store
 from guide.training import Question, Result, Scenario, scenarios, score
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # always fullmatch: "$" would let a final "\n" through
@@ -205,7 +206,7 @@ class TrainingStore:
         now = datetime.now(UTC)
         accepted, problems, _ = check_rows(rows, get_profile(), now)
         if problems:
-            raise ImportRejected(problems, text("errors", "import_rejected", count=len(problems), rows=len(rows)))
+            raise rejection(problems, len(rows))
         snapshots = [s.order.to_json_dict() for s in accepted]
         with self.store._write() as conn:
             conn.execute(update(classes).where(classes.c.id == class_id).values(orders=json.dumps(snapshots)))

@@ -9,7 +9,7 @@ import streamlit as st
 
 from guide import training_report
 from guide.content import text
-from guide.store import ImportRejected
+from guide.importing import ImportRejected
 from guide.training import scenarios
 from guide.training_store import TrainingInputError
 from guide.ui.training import get_training

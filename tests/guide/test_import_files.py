@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from guide import store as store_module
+from guide import importing
 from guide.db import events
-from guide.store import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, ImportRejected, Store, parse_import
+from guide.importing import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, ImportRejected, parse_import
+from guide.store import Store
 from guide.training_store import TrainingStore
 from tests.guide.factories import good_row
 
@@ -343,8 +344,8 @@ def test_a_huge_file_is_refused_whole_with_its_limit_in_bounded_memory(
     payload = build()
     size = len(payload.encode()) if isinstance(payload, str) else len(payload)
     checked: list[int] = []
-    real_check = store_module.check_rows
-    monkeypatch.setattr(store_module, "check_rows", lambda rows, *a: checked.append(len(rows)) or real_check(rows, *a))
+    real_check = importing.check_rows
+    monkeypatch.setattr(importing, "check_rows", lambda rows, *a: checked.append(len(rows)) or real_check(rows, *a))
     before = fingerprint(store, sandbox_id)
     peak, error = _peak(lambda: store.import_orders(sandbox_id, payload))
     assert isinstance(error, ImportRejected) and message in str(error), error

@@ -14,15 +14,10 @@ from sqlalchemy import text as sql
 
 from guide import lifecycle
 from guide.db import database_url
+from guide.importing import IMPORT_MAX_BYTES, ImportRejected
 from guide.lifecycle import DomainError
 from guide.models import EventKind, Order, Status
-from guide.store import (
-    IMPORT_MAX_BYTES,
-    ImportRejected,
-    Store,
-    UnknownOrder,
-    UnknownSandbox,
-)
+from guide.store import Store, UnknownOrder, UnknownSandbox
 from tests.guide.factories import good_row
 
 CLOCK = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

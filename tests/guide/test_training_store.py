@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from guide.store import ImportRejected, Store
+from guide.importing import ImportRejected
+from guide.store import Store
 from guide.training import Question, scenarios
 from guide.training_store import TrainingInputError, TrainingStore, UnknownAttempt, UnknownTrainee, clean_name
 
