@@ -3,34 +3,22 @@
 import streamlit as st
 
 from guide.content import text
+from guide.navigation import Page, menu, shows_sandbox_clock
 from guide.ui.sidebar import sidebar
-from guide.ui.state import PAGES, hand_over, home, visit
+from guide.ui.state import hand_over, home, visit
 
 st.set_page_config(page_icon=":material/remove_shopping_cart:", layout="wide")  # each page names its own tab
 
 
-def page(name: str, icon: str) -> st.Page:
-    return st.Page(PAGES[name], title=text("nav", name), icon=icon, url_path=name)
+def page(entry: Page) -> st.Page:
+    return st.Page(entry.file, title=entry.label, icon=entry.icon, url_path=entry.name)
 
 
-navigation = st.navigation(
-    {
-        text("nav", "guide"): [
-            st.Page(home, title=text("app", "title"), default=True, visibility="hidden"),
-            page("walkthrough", ":material/route:"),
-        ],
-        text("nav", "simulator"): [
-            page("sign_in", ":material/login:"),
-            page("my_orders", ":material/receipt_long:"),
-            page("order_details", ":material/description:"),
-            page("contact_seller", ":material/chat:"),
-            page("refunds", ":material/payments:"),
-        ],
-        text("nav", "training"): [page("training", ":material/school:"), page("trainer", ":material/monitoring:")],
-        text("nav", "reference"): [page("rules", ":material/gavel:")],
-    }
-)
+sections = {text("nav", section): [page(entry) for entry in entries] for section, entries in menu().items()}
+# The root URL: a hidden default page at the head of the first section, that opens the walkthrough.
+next(iter(sections.values())).insert(0, st.Page(home, title=text("app", "title"), default=True, visibility="hidden"))
+navigation = st.navigation(sections)
 here = visit(fresh=True)
-sidebar(here, clock=navigation.url_path not in ("training", "trainer"))  # a case keeps its own clock
+sidebar(here, clock=shows_sandbox_clock(navigation.url_path))  # a training case keeps its own clock
 hand_over(here)
 navigation.run()

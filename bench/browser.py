@@ -266,11 +266,12 @@ def app_tab(page: Any, server: Server, work: Path) -> ClickTab:
     """The app's click tab: the page its first load left on the walkthrough, signed in, then on My Orders
     through the sidebar's navigation (a page switch in the same session, as a person would)."""
     from guide.content import text
+    from guide.navigation import pages
 
     page.wait_for_url(re.compile(r"[?&]sandbox="))
     page.wait_for_function(IDLE)
     queries = sign_in(work, parse_qs(urlparse(page.url).query)["sandbox"][0])
-    page.locator("[data-testid=stSidebarNav] a").filter(has_text=text("nav", "my_orders")).click()
+    page.locator("[data-testid=stSidebarNav] a").filter(has_text=pages()["my_orders"].label).click()
     main, sidebar = page.locator("[data-testid=stMain]"), page.locator("[data-testid=stSidebar]")
     search_box = main.get_by_role("textbox", name=text("orders", "search"))
     search_box.wait_for(state="visible")

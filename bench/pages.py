@@ -4,11 +4,11 @@
     .venv/bin/python -m bench.pages --quick    # 10 vs 200 sandboxes, walkthrough steps 1, 3, 5, 4 runs a view
     .venv/bin/python -m bench.pages --profile "walkthrough step 2"   # profile one view's script runs
 
-Every page of guide/ui/state.py PAGES (the walkthrough at each of its nine steps), a demo buyer
+Every page of the page registry (guide/content/pages.json; the walkthrough at each of its nine steps), a demo buyer
 signed in and one order opened, checked and assessed, against the SQLite files of bench.domain
 holding 10 and 10,000 sandboxes (the same demo orders in both), and bench/bare/page.py for
 reference. AppTest runs the scripts as a warmed-up server does (one pass a run; see
-tests/pages/conftest.py). The figure is the wall time around `at.run()`. Views are interleaved and
+guide/ui/legacy_pages.py). The figure is the wall time around `at.run()`. Views are interleaved and
 the two databases alternate in blocks, so drift hits every view alike. The table of every view adds
 the script thread's CPU time, which holds still when other processes load the machine, and so does
 its large / small ratio. The load average is printed at the start and the end.
@@ -43,30 +43,15 @@ BUYER = "maria"
 DB_URL = "CANCEL_COACH_DB_URL"
 BARE = "bare three-element page"
 
-# The pages this benchmark measures (the issue's list), each with the content section of its title
-# (pages/*.py: page_header(text(SECTION, "title"), ...)). Pages added to PAGES later are listed, not run.
-MEASURED = {
-    "walkthrough": "walkthrough",
-    "sign_in": "sign_in",
-    "my_orders": "orders",
-    "order_details": "details",
-    "contact_seller": "contact",
-    "refunds": "refunds",
-    "rules": "rules",
-    "training": "trainee",
-    "trainer": "trainer",
-}
-
-
 # --- AppTest ------------------------------------------------------------------------------------
 
 
 @dataclass
 class View:
-    """One page as a visitor sees it: the page of PAGES and its extra query parameters."""
+    """One page as a visitor sees it: the registry's page and its extra query parameters."""
 
     name: str
-    page: str  # a key of PAGES, or "" for the bare reference page
+    page: str  # a page's name in the registry, or "" for the bare reference page
     params: dict[str, str] = field(default_factory=dict)
 
 
@@ -96,14 +81,11 @@ QUICK_STEPS = (1, 3, 5)  # --quick: sign-in, the order list (the slowest), the a
 
 
 def views(order: str, quick: bool = False) -> list[View]:
-    from guide.ui.state import PAGES
+    from guide.navigation import pages
     from guide.walkthrough import steps
 
-    missing = [page for page in MEASURED if page not in PAGES]
-    if missing:
-        raise SystemExit(f"pages not in guide.ui.state.PAGES: {missing}")
     found: list[View] = []
-    for page in MEASURED:
+    for page in pages():
         if page == "walkthrough":
             found += [
                 View(f"walkthrough step {n} ({step.id})", page, {"order": order, "step": str(n)})
@@ -219,22 +201,12 @@ def instrumented_apptest() -> Iterator[None]:
 
 @contextlib.contextmanager
 def served_apptest() -> Iterator[None]:
-    """AppTest as a warmed-up server runs scripts (tests/pages/conftest.py warm_server), with
-    the runner that records the script thread's CPU time and can be profiled. Restored on exit."""
-    from streamlit.runtime.pages_manager import PagesManager
+    """AppTest as a warmed-up server runs scripts (guide/ui/legacy_pages.py), with the runner that
+    records the script thread's CPU time and can be profiled. Restored on exit."""
+    from guide.ui.legacy_pages import as_warm_server
 
-    cold_init = PagesManager.__init__
-
-    def warm_init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        cold_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = warm_init  # type: ignore[method-assign]
-    try:
-        with instrumented_apptest():
-            yield
-    finally:
-        PagesManager.__init__ = cold_init  # type: ignore[method-assign]
+    with as_warm_server(), instrumented_apptest():
+        yield
 
 
 def _passes(marks: list[tuple[float, str]]) -> tuple[float, float, int] | None:
@@ -253,7 +225,7 @@ def new_app(view: View, database: Database) -> Any:
     """An AppTest on `view`, after one run (the home page) so st.navigation has registered the pages."""
     from streamlit.testing.v1 import AppTest
 
-    from guide.ui.state import PAGES
+    from guide.navigation import pages
 
     if not view.page:
         return AppTest.from_file(str(BARE_PAGE), default_timeout=60)
@@ -261,7 +233,7 @@ def new_app(view: View, database: Database) -> Any:
     at.query_params = {"sandbox": database.sandbox}
     at.run()
     at.query_params = {"sandbox": database.sandbox, **view.params}
-    at.switch_page(PAGES[view.page])
+    at.switch_page(pages()[view.page].file)
     return at
 
 
@@ -277,6 +249,7 @@ def run_once(at: Any, view: View) -> tuple[float, tuple[float, float, int] | Non
 def check(at: Any, view: View, database: Database) -> None:
     """The view rendered without an exception: the page asked for, in the sandbox asked for, signed in."""
     from guide.content import text
+    from guide.navigation import pages
     from guide.ui.state import demo_buyers
 
     def fail(why: str) -> None:
@@ -287,7 +260,7 @@ def check(at: Any, view: View, database: Database) -> None:
     if not view.page:
         return
     titles = [t.value for t in at.title]
-    if titles != [text(MEASURED[view.page], "title")]:
+    if titles != [pages()[view.page].title]:
         fail(f"unexpected page title(s) {titles}")
     if at.query_params.get("sandbox") != database.sandbox:
         fail(f"not in sandbox {database.sandbox}: {at.query_params}")
@@ -507,7 +480,7 @@ def print_views(rows: list[dict[str, Any]], big: Database, small: Database) -> N
 
 def run(quick: bool, profile: str | None = None) -> tuple[list[Figure], dict[str, Any]]:
     """The page figures and their raw samples (or, with `profile`, print a profile of that view only)."""
-    from guide.ui.state import PAGES, get_store
+    from guide.ui.state import get_store
 
     repeat, blocks, large = (4, 2, 200) if quick else (30, 6, 10_000)
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
@@ -529,9 +502,6 @@ def run(quick: bool, profile: str | None = None) -> tuple[list[Figure], dict[str
                 print(profile_view(big, view, repeat))
                 return [], {}
             print(f"AppTest: {len(all_views)} views, {repeat} runs each, databases in {blocks} block(s)")
-            others = [page for page in PAGES if page not in MEASURED]
-            if others:
-                print(f"  in PAGES but not measured: {', '.join(others)}")
             results = measure_apptest([big, small], all_views, repeat, blocks)
     finally:
         get_store.clear()

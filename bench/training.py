@@ -15,7 +15,7 @@ stores it.
 The figure is the wall time around `at.run()`: the page's first run with empty Streamlit caches
 (cold: the st.cache_data miss that reads and shapes every attempt), then reruns (warm: the cache
 hit path a trainer sees on every click), for all trainees and for one class. Like tests/pages, the
-AppTest runs as a warmed-up server does (no legacy `pages/` mode; see tests/pages/conftest.py).
+AppTest runs as a warmed-up server does (no legacy `pages/` mode; see guide/ui/legacy_pages.py).
 The home page runs once first (st.navigation must register the pages before AppTest can switch), so
 "cold" is the trainer page's first run with empty st.cache_data and no TrainingStore yet. "Script
 CPU" is the CPU time of the script thread: when other processes load the machine the wall time rises
@@ -49,7 +49,6 @@ from bench.report import finish, part_arguments, print_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
-PAGE = "pages/trainer.py"
 CLASSES, QUICK_CLASSES, PER_CLASS, SLOTS, TRIES = 10, 2, 50, 30, 3
 TARGET_MS = 200.0
 PASSCODE = "bench-passcode"
@@ -249,6 +248,7 @@ def new_dashboard(sandbox: str) -> Any:
     """An AppTest on the trainer page, unlocked, after one run of the home page (st.navigation needs it)."""
     from streamlit.testing.v1 import AppTest
 
+    from guide.navigation import pages
     from guide.ui.passcode import UNLOCKED
 
     at = AppTest.from_file(str(APP), default_timeout=60)
@@ -257,7 +257,7 @@ def new_dashboard(sandbox: str) -> Any:
     at.run()
     if at.exception:
         raise RuntimeError(f"the home page raised: {at.exception[0].value}")
-    at.switch_page(PAGE)
+    at.switch_page(pages()["trainer"].file)
     return at
 
 

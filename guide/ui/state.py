@@ -14,21 +14,13 @@ import streamlit as st
 
 from guide.content import load, text
 from guide.models import Order
+from guide.navigation import pages
 from guide.policy import Assessment, assess
 from guide.store import Sandbox, Store, UnknownSandbox
+from guide.ui.legacy_pages import leave_legacy_pages_mode
 
 SANDBOX = "sandbox"
-PAGES: dict[str, str] = {
-    "walkthrough": "pages/walkthrough.py",
-    "sign_in": "pages/sign_in.py",
-    "my_orders": "pages/my_orders.py",
-    "order_details": "pages/order_details.py",
-    "contact_seller": "pages/contact_seller.py",
-    "refunds": "pages/refunds.py",
-    "rules": "pages/rules.py",
-    "training": "pages/training.py",
-    "trainer": "pages/trainer.py",
-}
+PAGES: dict[str, str] = {page.name: page.file for page in pages().values()}  # name -> file, for go()
 
 
 @st.cache_resource
@@ -80,17 +72,6 @@ class Visit:
         return Visit(self.store, self.store.get_sandbox(self.sandbox.id), self.store.facts(self.sandbox.id))
 
 
-def _leave_legacy_pages_mode() -> None:
-    """Until st.navigation has run once in the process, Streamlit runs a deep-linked `pages/` file on
-    its own (its first multipage mode), skipping the entry point; rerun so the entry point builds
-    the navigation, the sidebar and the page layout."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 THIS_RUN = "visit_this_run"
 
 
@@ -103,7 +84,7 @@ def visit(fresh: bool = False) -> Visit:
     handed = st.session_state.pop(THIS_RUN, None)
     if handed is not None and not fresh:
         return handed
-    _leave_legacy_pages_mode()
+    leave_legacy_pages_mode()
     store = get_store()
     wanted = st.query_params.get(SANDBOX) or st.session_state.get(SANDBOX)
     if wanted:

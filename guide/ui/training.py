@@ -26,7 +26,7 @@ from guide.training_store import TOKEN, Attempt, Trainee, TrainingInputError, Tr
 from guide.ui.actions import buyer_actions
 from guide.ui.conversation import conversation_panel
 from guide.ui.order import cancel_section, order_header, status_section
-from guide.ui.state import Visit, get_store
+from guide.ui.state import SANDBOX, Visit, get_store, go
 from guide.ui.widgets import flash, plain, show_flash
 
 TRAINEE = "trainee"
@@ -162,8 +162,8 @@ def practice_button(trainee: Trainee) -> None:
     """A free-practice sandbox with the demo orders and the class's own orders, opened in My Orders."""
     if st.button(text("trainee", "practice"), key="trainee_practice", help=text("trainee", "practice_help")):
         sandbox_id = get_training().practice_sandbox(trainee)
-        st.session_state["sandbox"] = sandbox_id
-        st.switch_page("pages/my_orders.py", query_params={"sandbox": sandbox_id})
+        st.session_state[SANDBOX] = sandbox_id  # go() puts it in the URL
+        go("my_orders")
 
 
 def case_clock() -> datetime | None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from guide.store import Store
+from guide.ui.legacy_pages import as_warm_server
 from guide.ui.state import get_store
 from tests.pages.helpers import make_sandbox
 
@@ -19,25 +19,16 @@ def _clear_caches() -> None:
     st.cache_data.clear()
 
 
-COLD_PAGES_MANAGER_INIT = PagesManager.__init__
-
-
 @pytest.fixture(autouse=True)
-def warm_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every script as a server does once it has served its first page.
+def warm_server() -> Iterator[None]:
+    """Run every script as a server does once it has served its first page (guide/ui/legacy_pages.py).
 
-    A `pages/` folder puts Streamlit in its legacy multipage mode until st.navigation first runs in the
-    process; the app then reruns once (state._leave_legacy_pages_mode) and the mode is gone for good.
-    AppTest resets that mode before *every* run, so each run would rerun once and lose button clicks
-    that have no callback (Details, Back to My Orders...). Leave the mode as a warmed-up server has;
-    test_app.py covers the cold start with COLD_PAGES_MANAGER_INIT.
+    AppTest puts Streamlit back in its legacy `pages/` mode before *every* run, so each run would rerun
+    once and lose button clicks that have no callback (Details, Back to My Orders...).
+    test_legacy_pages.py covers the cold start.
     """
-
-    def warm_init(self: PagesManager, *args: object, **kwargs: object) -> None:
-        COLD_PAGES_MANAGER_INIT(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", warm_init)
+    with as_warm_server():
+        yield
 
 
 @pytest.fixture(autouse=True)

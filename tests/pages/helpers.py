@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from streamlit.components.v2.component_manager import BidiComponentManager
 from streamlit.testing.v1 import AppTest
 
-from guide.content import cancel_reasons, text
+from guide.content import cancel_reasons
 from guide.db import sandboxes
 from guide.models import Order, Status
+from guide.navigation import pages
 from guide.store import Store
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
@@ -23,16 +24,8 @@ SEED = 20250303
 CLOCK = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 BUYER = "maria"
 TIMEOUT = 30
-# Each page's st.title, by its name in guide.ui.state.PAGES.
-TITLES = {
-    "walkthrough": text("walkthrough", "title"),
-    "sign_in": text("sign_in", "title"),
-    "my_orders": text("orders", "title"),
-    "order_details": text("details", "title"),
-    "contact_seller": text("contact", "title"),
-    "refunds": text("refunds", "title"),
-    "rules": text("rules", "title"),
-}
+# Each page's st.title, by its name in the page registry (guide/content/pages.json).
+TITLES = {page.name: page.title for page in pages().values()}
 
 
 @cache
@@ -53,8 +46,8 @@ def new_app() -> AppTest:
 def open_page(page: str | None, sandbox: str | None = None, **params: str) -> AppTest:
     """The app opened at `/<page>?sandbox=...&<params>` (page None: the root URL), run once.
 
-    switch_page() before the first run names the page by its file name; the app registers every page
-    with url_path equal to that name (guide.ui.state.PAGES), so this is the page's own URL and the run
+    switch_page() before the first run names the page by its file; the app registers every page with
+    url_path equal to its name (guide/content/pages.json), so this is the page's own URL and the run
     goes straight to it, as a browser following a link does.
     """
     at = new_app()
@@ -62,7 +55,7 @@ def open_page(page: str | None, sandbox: str | None = None, **params: str) -> Ap
         at.query_params["sandbox"] = sandbox
     at.query_params.update(params)
     if page is not None:
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(pages()[page].file)
     return at.run()
 
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 
 from guide.content import text
 from guide.store import Store
 from guide.ui.state import PAGES
-from tests.pages.conftest import COLD_PAGES_MANAGER_INIT
 from tests.pages.helpers import (
     CLOCK,
     TITLES,
     button_keys,
-    new_app,
     no_exception,
     open_page,
     sandbox_count,
@@ -98,7 +95,7 @@ def test_start_a_new_sandbox_from_the_friendly_stop(store: Store):
 def test_every_page_opens(store: Store, sandbox: str, page: str, who: str):
     at = open_page(page, None if who == "new_visitor" else sandbox)
     no_exception(at)
-    assert title(at) == TITLES.get(page, title(at)), "exactly one title, the page's own"
+    assert title(at) == TITLES[page], "exactly one title, the page's own"
     assert "sidebar_reset" in button_keys(at), "the sidebar is there"
     clock = {"clock_hour", "clock_day", "clock_next"}
     if page in ("training", "trainer"):  # a training case runs on its own clock: no sandbox clock buttons
@@ -112,17 +109,3 @@ def test_every_page_opens(store: Store, sandbox: str, page: str, who: str):
         assert at.query_params["sandbox"] == sandbox
         assert store.get_sandbox(sandbox).clock == CLOCK, "opening a page never moves the clock"
 
-
-def test_a_cold_server_deep_link_still_runs_the_entry_point(
-    store: Store, sandbox: str, monkeypatch: pytest.MonkeyPatch
-):
-    """The first run of a process with a `pages/` folder skips the entry point; the app reruns through it."""
-    monkeypatch.setattr(PagesManager, "__init__", COLD_PAGES_MANAGER_INIT)
-    at = new_app()
-    at.query_params["sandbox"] = sandbox
-    at.run()
-    at.switch_page("pages/my_orders.py").run()
-    no_exception(at)
-    assert title(at) == text("orders", "title")
-    assert {"clock_hour", "sidebar_reset"} <= button_keys(at), "the entry point's sidebar ran"
-    assert PagesManager.uses_pages_directory is False
