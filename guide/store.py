@@ -8,8 +8,6 @@ order row is locked FOR UPDATE; the version column catches anything else.
 from __future__ import annotations
 
 import heapq
-import io
-import json
 import re
 import secrets
 import unicodedata
@@ -20,10 +18,9 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
-import pandas as pd
 from sqlalchemy import Connection, and_, false, func, insert, select, update
 
-from guide import importing, lifecycle
+from guide import export, importing, lifecycle
 from guide.content import text
 from guide.db import (
     database_url,
@@ -460,49 +457,20 @@ class Store:
         query = select(orders.c.order_id).where(orders.c.sandbox_id == sandbox_id, orders.c.order_id.in_(order_ids))
         return conn.execute(query).scalars().all()
 
+    def _oldest_first(self, sandbox_id: str) -> list[Order]:
+        """Every order of the sandbox, oldest first: what an export holds."""
+        return list(reversed(self.list_orders(sandbox_id, limit=1_000_000)))
+
     def export_orders(self, sandbox_id: str) -> list[dict[str, Any]]:
         """Every order of the sandbox as Order JSON v1, oldest first."""
-        found = self.list_orders(sandbox_id, limit=1_000_000)
-        return [o.to_json_dict() for o in reversed(found)]
+        return export.export_orders(self._oldest_first(sandbox_id))
 
     def export_json(self, sandbox_id: str) -> str:
-        return json.dumps(self.export_orders(sandbox_id), indent=2, ensure_ascii=False)
+        return export.export_json(self._oldest_first(sandbox_id))
 
     def export_csv(self, sandbox_id: str) -> str:
         """One row an order, for spreadsheets."""
-        found = list(reversed(self.list_orders(sandbox_id, limit=1_000_000)))
-        frame = pd.DataFrame(
-            [
-                {
-                    "id": o.id,
-                    "status": o.status.value,
-                    "placed_at": o.placed_at.isoformat(),
-                    "seller": o.seller.name,
-                    "items": " | ".join(f"{i.quantity} x {i.title}" for i in o.items),
-                    "total": format(o.total, "f"),
-                    "currency": o.currency,
-                    "payment_method": o.payment_method.value,
-                    "country": o.country or "",
-                    "close_reason": o.close_reason.value if o.close_reason else "",
-                }
-                for o in found
-            ],
-            columns=[
-                "id",
-                "status",
-                "placed_at",
-                "seller",
-                "items",
-                "total",
-                "currency",
-                "payment_method",
-                "country",
-                "close_reason",
-            ],
-        )
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False)
-        return buffer.getvalue()
+        return export.export_csv(self._oldest_first(sandbox_id))
 
 
 class _VersionConflict(Exception):
