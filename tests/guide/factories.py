@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from guide.lifecycle import OrderState, place
 from guide.models import Order
 from guide.profile import PolicyProfile, get_profile
+from tests.world import START
 
-# A Monday, so business-day arithmetic starts on a working day.
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+T0 = START  # the fixed test world's start (tests/world.py): orders are placed at it
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 

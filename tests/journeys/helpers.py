@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -22,6 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 from guide.lifecycle import Action, advance, apply_action
 from guide.models import CloseReason, EventKind, Order, Status
 from guide.store import Sandbox, Store
+from tests.world import world_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 # Screenshots go to tests/screenshots/ (ignored by git); CANCEL_COACH_SCREENSHOTS=docs/screenshots
@@ -31,9 +32,6 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 20_000
 
-# A fixed sandbox for journeys that need one story: the same seed and clock tell the same story.
-SEED = 20240611
-CLOCK = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NEUTRAL_REASON = "I don't need this order anymore / Other reasons"
 NEUTRAL_REASON_ID = "no_longer_needed"
 TRAINER_PASSCODE = "journeys-trainer-passcode"  # the server's CANCEL_COACH_TRAINER_PASSCODE
@@ -210,11 +208,9 @@ def shoot(page: Page, name: str) -> Path:
 # --- the sandbox --------------------------------------------------------------------------------
 
 
-def fixed_sandbox(store: Store, signed_in: bool = True, seed: int = SEED, clock: datetime = CLOCK) -> Sandbox:
-    sandbox = store.create_sandbox(seed=seed, clock=clock)
-    if signed_in:
-        store.record(sandbox.id, "signed_in", "maria")
-    return sandbox
+def fixed_sandbox(store: Store, signed_in: bool = True) -> Sandbox:
+    """A sandbox of the fixed test world (tests/world.py), for journeys that need one known story."""
+    return world_sandbox(store, signed_in)
 
 
 def orders_in(store: Store, sandbox: Sandbox, status: Status) -> list[Order]:

@@ -46,9 +46,11 @@ from guide.demo import demo_orders
 from guide.models import Actor, Event, EventKind, Order
 from guide.profile import get_profile
 from guide.store import Store, search_text
-from tests.journeys.helpers import CLOCK, REPO, SEED, free_port, start_server, stop_server, tail
+from tests.journeys.helpers import REPO, free_port, start_server, stop_server, tail
 from tests.journeys.store_driver import FACT
 from tests.journeys.wire import RunFailed, Session, View, run
+from tests.world import SEED
+from tests.world import START as CLOCK
 
 ROUNDS = 5
 APP_SANDBOXES = 2  # each with a session sending messages and one clicking "+1 hour"

@@ -17,7 +17,6 @@ from guide.content import text
 from guide.models import Status
 from guide.store import Store
 from tests.journeys.helpers import (
-    CLOCK,
     NEUTRAL_REASON,
     App,
     badge,
@@ -31,6 +30,7 @@ from tests.journeys.helpers import (
     sidebar,
     wait_idle,
 )
+from tests.world import START as CLOCK
 
 pytestmark = pytest.mark.browser
 EXPECTED_RANGE = re.compile(r"\d{2} [A-Z][a-z]{2} \d{4} – \d{2} [A-Z][a-z]{2} \d{4}")

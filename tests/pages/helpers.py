@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,9 @@ from guide.db import sandboxes
 from guide.models import Order, Status
 from guide.navigation import pages
 from guide.store import Store
+from tests.world import world_sandbox
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
-SEED = 20250303
-# A Monday morning: every demo order is built relative to this, so each run sees the same orders.
-CLOCK = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-BUYER = "maria"
 TIMEOUT = 30
 # Each page's st.title, by its name in the page registry (guide/content/pages.json).
 TITLES = {page.name: page.title for page in pages().values()}
@@ -60,11 +56,8 @@ def open_page(page: str | None, sandbox: str | None = None, **params: str) -> Ap
 
 
 def make_sandbox(store: Store, signed_in: bool = True, profile_id: str | None = None) -> str:
-    """A deterministic sandbox (fixed seed and clock); the demo buyer signed in unless told otherwise."""
-    sandbox = store.create_sandbox(seed=SEED, clock=CLOCK, profile_id=profile_id)
-    if signed_in:
-        store.record(sandbox.id, "signed_in", BUYER)
-    return sandbox.id
+    """A sandbox of the fixed test world (tests/world.py); the demo buyer signed in unless told otherwise."""
+    return world_sandbox(store, signed_in, profile_id=profile_id).id
 
 
 def sandbox_count(store: Store) -> int:

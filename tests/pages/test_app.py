@@ -8,7 +8,6 @@ from guide.content import text
 from guide.store import Store
 from guide.ui.state import PAGES
 from tests.pages.helpers import (
-    CLOCK,
     TITLES,
     button_keys,
     no_exception,
@@ -17,6 +16,7 @@ from tests.pages.helpers import (
     shown,
     title,
 )
+from tests.world import START
 
 UNKNOWN_SANDBOXES = [
     "nope",
@@ -107,5 +107,4 @@ def test_every_page_opens(store: Store, sandbox: str, page: str, who: str):
     assert sandbox_count(store) == (2 if who == "new_visitor" else 1)
     if who == "signed_in":
         assert at.query_params["sandbox"] == sandbox
-        assert store.get_sandbox(sandbox).clock == CLOCK, "opening a page never moves the clock"
-
+        assert store.get_sandbox(sandbox).clock == START, "opening a page never moves the clock"

@@ -12,7 +12,6 @@ from guide.lifecycle import Action
 from guide.models import Status
 from guide.store import Store
 from tests.pages.helpers import (
-    CLOCK,
     first_order,
     main_alerts,
     no_exception,
@@ -21,6 +20,7 @@ from tests.pages.helpers import (
     shown,
     sidebar_alerts,
 )
+from tests.world import START as CLOCK
 
 
 @pytest.mark.parametrize("page", ["walkthrough", "my_orders", "rules"])
