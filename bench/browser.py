@@ -50,7 +50,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from bench.common import (
     APP,
     BARE_APP,
@@ -62,6 +61,7 @@ from bench.common import (
     p95,
 )
 from bench.report import finish, part_arguments, print_machine
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 RENDER_TARGET = 1.5
 CLICK_TARGET = 1.5

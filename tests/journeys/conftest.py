@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from guide.store import Store
 from tests.journeys.helpers import (
     DESKTOP,
@@ -28,6 +27,7 @@ from tests.journeys.helpers import (
     stop_server,
     tail,
 )
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 expect.set_options(timeout=TIMEOUT_MS)
 

@@ -1,4 +1,4 @@
-"""Debian's Chromium as the benchmarks and the browser journeys launch it (never a downloaded browser).
+"""Debian's Chromium as the browser journeys and the benchmarks launch it (never a downloaded browser).
 
 The background-networking flags matter here: without them Chromium keeps trying hosts that this
 closed network refuses.
