@@ -29,10 +29,11 @@ def load(name: str) -> Any:
     return json.loads(resources.files(__name__).joinpath(name).read_text("utf-8"))
 
 
-def validated(name: str, model: type[ModelT]) -> ModelT:
-    """One JSON file of this folder as `model`, or a ContentError naming the file and every bad key."""
+def validated(name: str, model: type[ModelT], raw: Any = None) -> ModelT:
+    """One JSON file of this folder (or `raw`, read from it) as `model`, or a ContentError naming the file
+    and every bad key."""
     try:
-        return model.model_validate(load(name))
+        return model.model_validate(load(name) if raw is None else raw)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in detail['loc']) or '(whole file)'}: {detail['msg']}"
@@ -60,7 +61,7 @@ def load_folder(folder: str, model: type[ModelT]) -> dict[str, ModelT]:
     found: dict[str, ModelT] = {}
     for entry in sorted(resources.files(__name__).joinpath(folder).iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json"):
-            item = model.model_validate(json.loads(entry.read_text("utf-8")))
+            item = validated(f"{folder}/{entry.name}", model, json.loads(entry.read_text("utf-8")))
             key = item.id  # type: ignore[attr-defined]
             if key in found:
                 raise ValueError(f"two files in {folder}/ use the id {key!r}")

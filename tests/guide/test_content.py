@@ -44,6 +44,7 @@ from guide.models import (
 from guide.models import (
     Path as NextStep,
 )
+from guide.profile import PolicyProfile
 from guide.training import Check, Difficulty, Question, RefundAnswer
 from guide.ui.actions import BUTTONS
 from tests.guide.factories import T0, item, order_json, seller
@@ -335,3 +336,9 @@ def test_money_has_the_currencys_decimals():
     assert money(Decimal("1234.5"), "EUR") == "1,234.50 EUR"
     assert money(Decimal("1234.4"), "JPY") == "1,234 JPY"
     assert money(Decimal("2.5"), "KWD") == "2.500 KWD"
+
+
+def test_a_bad_profile_file_is_named():
+    """Folders of content (profiles, scenarios) name the file too."""
+    with pytest.raises(ContentError, match=r"^guide/content/profiles/x\.json: id: "):
+        validated("profiles/x.json", PolicyProfile, {"id": 7})
