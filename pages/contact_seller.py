@@ -4,8 +4,9 @@ import streamlit as st
 
 from guide.content import text
 from guide.ui.conversation import conversation_panel
+from guide.ui.links import linked_order
 from guide.ui.orders import needs_sign_in
-from guide.ui.state import go, visit
+from guide.ui.state import visit
 from guide.ui.widgets import page_header, status_badge
 
 here = visit()
@@ -14,12 +15,8 @@ if needs_sign_in(here, key="contact_page"):
     st.stop()
 
 orders = {o.id: o for o in here.store.list_orders(here.sandbox.id)}
-wanted = st.query_params.get("order")
-if wanted and wanted not in orders:
-    st.warning(text("app", "order_unknown"))
-    if st.button(text("app", "back_to_orders"), key="contact_back"):
-        go("my_orders")
-    st.stop()
+linked = linked_order(here, back_key="contact_back")
+wanted = linked.order.id if linked else None
 order_id = st.selectbox(
     text("contact", "order"),
     list(orders),

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from guide.content import text
-from guide.store import UnknownOrder
 from guide.ui.diagram import lifecycle_diagram
+from guide.ui.links import linked_order
 from guide.ui.order import assessment_section, cancel_section, order_header, status_section, timeline
 from guide.ui.orders import needs_sign_in
 from guide.ui.state import go, visit
@@ -15,14 +15,7 @@ page_header(text("details", "title"), here.sandbox.clock)
 if needs_sign_in(here, key="details_page"):
     st.stop()
 
-order_id = st.query_params.get("order", "")
-try:
-    state = here.store.get_order(here.sandbox.id, order_id)
-except UnknownOrder:
-    st.warning(text("app", "order_unknown") if order_id else text("app", "pick_order_first"))
-    if st.button(text("app", "back_to_orders"), key="details_back"):
-        go("my_orders")
-    st.stop()
+state = linked_order(here, back_key="details_back", unnamed="pick_order_first")
 order = state.order
 here.did("opened_order", order.id)
 

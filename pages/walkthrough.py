@@ -3,9 +3,9 @@
 import streamlit as st
 
 from guide.content import text
+from guide.ui.links import linked_order
 from guide.ui.state import visit
 from guide.ui.walkthrough import (
-    chosen_order,
     simulator_panel,
     step_buttons,
     step_card,
@@ -18,7 +18,7 @@ from guide.walkthrough import StepState, can_self_cancel, progress, resume_at, s
 here = visit()
 page_header(text("walkthrough", "title"), here.sandbox.clock)
 
-chosen = chosen_order(here)
+chosen = linked_order(here, remembered=here.facts.get("opened_order"))  # else the last order opened
 order = chosen.order if chosen else None
 assessment = here.assess(order) if order else None
 path = assessment.path if assessment else None

@@ -10,23 +10,17 @@ import streamlit as st
 from guide.content import text
 from guide.content.formats import day, money
 from guide.models import Order, Status
-from guide.store import UnknownOrder
+from guide.ui.links import ORDER, linked_order
 from guide.ui.state import Visit
 
 
 def viewed_order(visit: Visit) -> str | None:
     """The order the URL names ("" for none), which the walkthrough's last step counts as viewed; None, after
     saying so, when the sandbox has no such order (so nothing is recorded from a bad link)."""
-    order_id = st.query_params.get("order", "")
-    if not order_id:
+    if not st.query_params.get(ORDER):
         return ""
-    try:
-        visit.store.get_order(visit.sandbox.id, order_id)
-    except UnknownOrder:
-        st.warning(text("app", "order_unknown"))
-        st.query_params.pop("order", None)
-        return None
-    return order_id
+    linked = linked_order(visit)
+    return None if linked is None else linked.order.id
 
 
 def refund_orders(visit: Visit) -> list[Order]:

@@ -13,7 +13,6 @@ import streamlit as st
 from guide.content import text
 from guide.lifecycle import OrderState
 from guide.models import Order
-from guide.store import UnknownOrder
 from guide.ui.conversation import conversation_panel
 from guide.ui.order import assessment_section, cancel_section, order_header, status_section
 from guide.ui.orders import my_orders_panel, needs_sign_in, sign_in_panel
@@ -28,19 +27,6 @@ ICONS = {
     StepState.TO_DO: ":material/radio_button_unchecked:",
     StepState.SKIPPED: ":material/remove_circle_outline:",
 }
-
-
-def chosen_order(visit: Visit) -> OrderState | None:
-    """The order the walkthrough works on: the URL's, else the last one opened. A bad id is dropped."""
-    wanted = st.query_params.get("order") or visit.facts.get("opened_order")
-    if not wanted:
-        return None
-    try:
-        return visit.store.get_order(visit.sandbox.id, wanted)
-    except UnknownOrder:
-        st.warning(text("app", "order_unknown"))
-        st.query_params.pop("order", None)
-        return None
 
 
 def step_from_url(states: list[StepState], resume: int) -> int:
