@@ -7,7 +7,6 @@ order row is locked FOR UPDATE; the version column catches anything else.
 
 from __future__ import annotations
 
-import heapq
 import re
 import secrets
 import unicodedata
@@ -21,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, and_, false, func, insert, select, update
 
 from guide import export, importing, lifecycle
+from guide.clock import advance_orders, clock_target
 from guide.content import text
 from guide.db import (
     database_url,
@@ -34,7 +34,7 @@ from guide.db import (
     sandboxes,
 )
 from guide.demo import demo_orders
-from guide.lifecycle import Action, DomainError, OrderState
+from guide.lifecycle import Action, OrderState
 from guide.models import Event, EventKind, Order, Status
 from guide.profile import PolicyProfile, get_profile
 
@@ -378,41 +378,14 @@ class Store:
     def _advance_once(self, sandbox_id: str, to: datetime | timedelta) -> list[tuple[str, Event]]:
         with self._write() as conn:
             sandbox = self._locked_sandbox(conn, sandbox_id)
-            target = sandbox.clock + to if isinstance(to, timedelta) else to
-            if target.tzinfo is None:
-                raise DomainError(text("errors", "naive_time"))
-            if target < sandbox.clock:
-                raise DomainError(text("errors", "clock_back"))
-            profile = sandbox.profile
-            due_ids: Sequence[str] = (
-                conn.execute(
-                    select(orders.c.order_id).where(orders.c.sandbox_id == sandbox_id, orders.c.next_timer_at <= target)
-                )
-                .scalars()
-                .all()
-            )
+            target = clock_target(sandbox.clock, to)
+            due = select(orders.c.order_id).where(orders.c.sandbox_id == sandbox_id, orders.c.next_timer_at <= target)
+            due_ids: Sequence[str] = conn.execute(due).scalars().all()
             loaded = {oid: self._load_state(conn, sandbox_id, oid, lock=True) for oid in due_ids}
-            states = {oid: pair[0] for oid, pair in loaded.items()}
-            heap: list[tuple[datetime, str]] = []
-            for oid, state in states.items():
-                timer = lifecycle.next_timer(state, sandbox.seed, profile)
-                if timer is not None and timer.at <= target:
-                    heap.append((timer.at, oid))
-            heapq.heapify(heap)
-            fired: list[tuple[str, Event]] = []
-            while heap:
-                _, oid = heapq.heappop(heap)
-                timer = lifecycle.next_timer(states[oid], sandbox.seed, profile)
-                if timer is None or timer.at > target:
-                    continue
-                states[oid] = lifecycle.fire(states[oid], timer)
-                fired.append((oid, timer))
-                following = lifecycle.next_timer(states[oid], sandbox.seed, profile)
-                if following is not None and following.at <= target:
-                    heapq.heappush(heap, (following.at, oid))
-            moved = Sandbox(sandbox.id, sandbox.seed, target, sandbox.profile_id, sandbox.created_at)
-            for oid, (before, version) in loaded.items():
-                self._save(conn, moved, states[oid], len(before.events), version, profile)
+            before = {oid: state for oid, (state, _) in loaded.items()}
+            after, fired = advance_orders(before, target, sandbox.seed, sandbox.profile)
+            for oid, (state, version) in loaded.items():
+                self._save(conn, sandbox, after[oid], len(state.events), version, sandbox.profile)
             conn.execute(
                 update(sandboxes)
                 .where(sandboxes.c.id == sandbox_id)
