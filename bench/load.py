@@ -38,19 +38,13 @@ How to read the figures:
   machines are shared, and their speed has been seen to change 3x within one run. The 1-session
   figures shown are those of the 50-session phase (of the first phase in --quick).
 
-Protocol notes: no XSRF token is needed (the server accepts a socket without one, and only uses it
-to read the auth cookie, which this app has no use for; no Origin header is sent, which the server
-allows). The forward-message cache works as in the browser: messages marked cacheable are kept by
-hash, their hashes go back in cached_message_hashes, ref_hash messages are resolved locally and
-entries are dropped after `max_cached_message_age` runs. A click that calls st.switch_page ends its
-first run with FINISHED_EARLY_FOR_RERUN, then the new page's run ends the action. app_heartbeat is
-optional (the server only answers it with heartbeat_ack), so none is sent.
+The websocket client is tests/support/streamlit_wire.py (the crash journey speaks it too); its
+protocol notes are there.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
 import re
@@ -63,16 +57,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ClientState_pb2 import ContextInfo
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from streamlit.proto.WidgetStates_pb2 import WidgetState
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, WebSocketException
-from websockets.typing import Subprotocol
+from websockets.exceptions import WebSocketException
 
 from bench.common import APP, BARE_APP, BARE_READY, Figure, Server, free_port, load_average, p95
 from bench.report import finish, part_arguments, print_machine
+from tests.support.streamlit_wire import RunFailed, Session, View
 
 INTERVAL = 3.0  # seconds between a session's actions, on average
 TIMEOUT = 10.0  # seconds an action (or a connect) may take before it counts as an error
@@ -82,7 +71,6 @@ MEMORY_TARGET_MB = 2.0
 TARGET_SESSIONS = 50
 MB = 1_000_000
 DB_URL = "CANCEL_COACH_DB_URL"
-SUCCESS = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 CARD_DETAILS = re.compile(r"my_orders_page_card_(.+)_details$")  # guide/ui/orders.py order_card keys
 LOG_ERROR = re.compile(r"Traceback|Exception|\bERROR\b")
 
@@ -102,193 +90,35 @@ QUICK = Plan(baseline_actions=10, arrivals_per_s=10.0, phases=((10, 3.0),))
 FULL = Plan(baseline_actions=30, arrivals_per_s=2.0, phases=((10, 60.0), (50, 60.0), (100, 60.0)))
 
 
-class ActionFailed(Exception):
-    """An action that counts as an error; its text is the error's kind."""
-
-
 @dataclass
-class View:
-    """What one script run drew, as much as the sessions need: widget ids by label, order ids, checks."""
+class Drawn(View):
+    """A run's view, with the order cards of My Orders and the bare page's ready line."""
 
-    page: str = ""
-    buttons: dict[str, str] = field(default_factory=dict)
-    text_inputs: dict[str, str] = field(default_factory=dict)
     orders: dict[str, str] = field(default_factory=dict)  # order id -> its card's Details button id
-    headings: int = 0
-    ready: bool = False
-    exceptions: int = 0
 
     def add(self, element: Any) -> None:
-        kind = element.WhichOneof("type")
-        if kind == "button":
-            self.buttons.setdefault(element.button.label, element.button.id)
-            if found := CARD_DETAILS.search(element.button.id):
-                self.orders[found.group(1)] = element.button.id
-        elif kind == "text_input":
-            self.text_inputs[element.text_input.label] = element.text_input.id
-        elif kind == "heading":
-            self.headings += 1
-        elif kind == "markdown" and BARE_READY in element.markdown.body:
-            self.ready = True
-        elif kind == "exception":
-            self.exceptions += 1
+        super().add(element)
+        if element.WhichOneof("type") == "button" and (found := CARD_DETAILS.search(element.button.id)):
+            self.orders[found.group(1)] = element.button.id
+
+    @property
+    def ready(self) -> bool:
+        return any(BARE_READY in body for body in self.markdown)
 
 
-class Client:
-    """One browser-like session on `/_stcore/stream`: the URL's query string, the page, the message cache."""
+class Client(Session):
+    """One browser-like session (tests/support/streamlit_wire.py) whose runs draw a Drawn view."""
+
+    view: Drawn
 
     def __init__(self, port: int) -> None:
-        self.url = f"ws://127.0.0.1:{port}/_stcore/stream"
-        self.context = ContextInfo(
-            timezone="UTC", timezone_offset=0, locale="en-US", url=f"http://127.0.0.1:{port}/", color_scheme="light"
-        )
-        self.ws: ClientConnection | None = None
-        self.inbox: asyncio.Queue[ForwardMsg | None] = asyncio.Queue()
-        self.reader: asyncio.Task[None] | None = None
-        self.query = ""
-        self.pages: dict[str, str] = {}  # url path -> page script hash, from the navigation message
-        self.view = View()
-        self.values: dict[str, WidgetState] = {}  # what the visitor typed on this page, sent with every rerun
-        self.cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash -> (message, run it was last used in)
-        self.max_age = 2
-        self.runs = 0
-        self.failure = "connection closed"
+        super().__init__(port, locale="en-US", timeout=TIMEOUT)
 
-    async def connect(self) -> None:
-        self.ws = await connect(
-            self.url, subprotocols=[Subprotocol("streamlit")], open_timeout=TIMEOUT, close_timeout=2, max_size=None
-        )
-        self.reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        # Read all the time, as the browser does, so the server's send queue never backs up.
-        assert self.ws is not None
-        try:
-            async for raw in self.ws:
-                if isinstance(raw, str):
-                    raise ValueError("a text frame: Streamlit sends binary protobufs only")
-                msg = ForwardMsg()
-                msg.ParseFromString(raw)
-                self.inbox.put_nowait(msg)
-        except ConnectionClosed:
-            pass
-        except Exception as error:  # a broken message: the waiting action reports it
-            self.failure = type(error).__name__
-        finally:
-            self.inbox.put_nowait(None)
-
-    async def close(self) -> None:
-        if self.ws is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.ws.close(), 5)
-        if self.reader is not None:
-            self.reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self.reader
-
-    async def rerun(
-        self, page: str, query: str, widgets: list[WidgetState] | None = None, page_name: str = ""
-    ) -> float:
-        """Send one rerun_script and wait for its run chain's successful script_finished; milliseconds."""
-        assert self.ws is not None
-        back = BackMsg()
-        state = back.rerun_script
-        state.query_string = query
-        state.page_script_hash = page
-        state.page_name = page_name
-        state.widget_states.widgets.extend(widgets or [])
-        state.cached_message_hashes.extend(self.cache)
-        state.context_info.CopyFrom(self.context)
-        started = time.perf_counter()
-        await self.ws.send(back.SerializeToString())
-        ours: set[str] = set()  # runs started since this send: a late message of an earlier run is not ours
-        view = View()
-        while True:
-            remaining = started + TIMEOUT - time.perf_counter()
-            if remaining <= 0:
-                raise ActionFailed("timeout")
-            try:
-                msg = await asyncio.wait_for(self.inbox.get(), remaining)
-            except TimeoutError:
-                raise ActionFailed("timeout") from None
-            if msg is None:
-                self.inbox.put_nowait(None)  # and for every later action
-                raise ActionFailed(self.failure)
-            kind = msg.WhichOneof("type")
-            if kind == "ref_hash":
-                if msg.ref_hash not in self.cache:
-                    raise ActionFailed("ref_hash not cached")
-                msg = self.cache[msg.ref_hash][0]
-                self.cache[msg.hash] = (msg, self.runs)
-                kind = msg.WhichOneof("type")
-            elif msg.metadata.cacheable and msg.hash:
-                self.cache[msg.hash] = (msg, self.runs)
-            if kind == "new_session":
-                ours.add(msg.metadata.run.script_run_id)
-                view = View(page=msg.new_session.page_script_hash)
-                self.max_age = msg.new_session.config.max_cached_message_age or self.max_age
-            elif kind == "navigation":
-                self.pages = {p.url_pathname: p.page_script_hash for p in msg.navigation.app_pages}
-            elif kind == "page_info_changed":
-                self.query = msg.page_info_changed.query_string
-            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                view.add(msg.delta.new_element)
-            elif kind == "page_not_found":
-                raise ActionFailed("page not found")
-            elif kind == "session_event" and msg.session_event.HasField("script_compilation_exception"):
-                raise ActionFailed("script compilation error")
-            elif kind == "script_finished":
-                run = msg.metadata.run.script_run_id
-                if run and run not in ours:
-                    continue
-                if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    continue  # st.switch_page / st.rerun: the next run of the chain follows
-                if msg.script_finished not in SUCCESS:
-                    raise ActionFailed(f"script finished with status {msg.script_finished}")
-                break
-        elapsed = (time.perf_counter() - started) * 1000
-        self._finished_run()
-        if view.page != self.view.page:
-            self.values.clear()  # another page: the browser drops the old page's widgets
-        self.view = view
-        if view.exceptions:
-            raise ActionFailed("exception element")
-        return elapsed
-
-    def _finished_run(self) -> None:
-        # The browser's ForwardMsgCache: forget what no run used for `max_cached_message_age` runs.
-        self.runs += 1
-        self.cache = {h: (m, used) for h, (m, used) in self.cache.items() if self.runs - used <= self.max_age}
-
-    # What a person does, as the browser sends it.
-
-    async def visit(self) -> float:
-        """The root URL with no query string: a new visitor."""
-        return await self.rerun(page="", query="", page_name="")
-
-    async def open(self, url_path: str) -> float:
-        """A click in the sidebar's navigation: the browser drops the query string (the app keeps the sandbox)."""
-        if url_path not in self.pages:
-            raise ActionFailed(f"no page {url_path!r} in the navigation")
-        self.values.clear()
-        return await self.rerun(page=self.pages[url_path], query="")
-
-    async def click(self, label: str, widget_id: str | None = None) -> float:
-        widget_id = widget_id or self.view.buttons.get(label)
-        if widget_id is None:
-            raise ActionFailed(f"no button {label!r}")
-        trigger = WidgetState(id=widget_id, trigger_value=True)
-        return await self.rerun(page=self.view.page, query=self.query, widgets=[*self.values.values(), trigger])
-
-    async def type(self, label: str, value: str) -> float:
-        widget_id = self.view.text_inputs.get(label)
-        if widget_id is None:
-            raise ActionFailed(f"no text box {label!r}")
-        self.values[widget_id] = WidgetState(id=widget_id, string_value=value)
-        return await self.rerun(page=self.view.page, query=self.query, widgets=list(self.values.values()))
+    def new_view(self) -> Drawn:
+        return Drawn()
 
 
-Action = Callable[[Client, random.Random], Awaitable[float]]
+Action = Callable[[Client, random.Random], Awaitable[View]]  # its latency: client.elapsed_ms
 
 
 def app_labels() -> dict[str, str]:
@@ -306,27 +136,27 @@ def app_actions() -> tuple[Action, list[tuple[str, Action]]]:
     """The app's first action (sign in, on the walkthrough's step 1) and the cycle after it."""
     labels = app_labels()
 
-    async def sign_in(client: Client, rng: random.Random) -> float:
+    async def sign_in(client: Client, rng: random.Random) -> View:
         return await client.click(labels["sign_in"])
 
-    async def search(client: Client, rng: random.Random) -> float:
+    async def search(client: Client, rng: random.Random) -> View:
         if not client.view.orders:
-            raise ActionFailed("no orders on My Orders")
+            raise RunFailed("no orders on My Orders")
         order = rng.choice(list(client.view.orders))
         return await client.type(labels["search"], order[-rng.randint(3, 6) :])  # part of an order number
 
-    async def details(client: Client, rng: random.Random) -> float:
+    async def details(client: Client, rng: random.Random) -> View:
         if not client.view.orders:
-            raise ActionFailed("no order to open")
+            raise RunFailed("no order to open")
         # every card's button has the same label: pick one by the order id in its key
         return await client.click(labels["details"], widget_id=client.view.orders[rng.choice(list(client.view.orders))])
 
-    async def plus_hour(client: Client, rng: random.Random) -> float:
+    async def plus_hour(client: Client, rng: random.Random) -> View:
         return await client.click(labels["plus_hour"])
 
     def page(url_path: str) -> Action:
-        async def open_page(client: Client, rng: random.Random) -> float:
-            return await client.open(url_path)
+        async def open_page(client: Client, rng: random.Random) -> View:
+            return await client.open_page(url_path)
 
         return open_page
 
@@ -343,16 +173,16 @@ def app_actions() -> tuple[Action, list[tuple[str, Action]]]:
 def bare_actions() -> tuple[Action, list[tuple[str, Action]]]:
     """The bare app's counterpart: a click first, then four page loads, one search and one click a cycle."""
 
-    async def plus_hour(client: Client, rng: random.Random) -> float:
+    async def plus_hour(client: Client, rng: random.Random) -> View:
         return await client.click("+1 hour")
 
-    async def search(client: Client, rng: random.Random) -> float:
+    async def search(client: Client, rng: random.Random) -> View:
         return await client.type("Search", rng.choice(("refund", "parcel", "8123", "case")))
 
-    async def switch(client: Client, rng: random.Random) -> float:
-        current = [path for path, page in client.pages.items() if page == client.view.page]
+    async def switch(client: Client, rng: random.Random) -> View:
+        current = [path for path, page in client.pages.items() if page == client.page]
         others = [path for path in client.pages if path not in current]
-        return await client.open(rng.choice(others))
+        return await client.open_page(rng.choice(others))
 
     return plus_hour, [
         ("page", switch),
@@ -365,9 +195,12 @@ def bare_actions() -> tuple[Action, list[tuple[str, Action]]]:
 
 
 def checked(client: Client, bare: bool) -> None:
-    """A finished run that did not draw its page (every app page has a header; the bare page its ready line)."""
+    """A finished run that drew an exception or not its page (every app page has a header; the bare page its
+    ready line)."""
+    if client.view.exceptions:
+        raise RunFailed("exception element")
     if (bare and not client.view.ready) or (not bare and not client.view.headings):
-        raise ActionFailed("page not drawn")
+        raise RunFailed("page not drawn")
 
 
 @dataclass(frozen=True)
@@ -477,10 +310,11 @@ async def session(
         return
     clients.append(client)
     try:
-        ms = await client.visit()
+        await client.open_url()  # the root URL with no query string: a new visitor
+        ms = client.elapsed_ms
         checked(client, bare)
         tally.first_visits.append(ms)
-    except ActionFailed as failed:
+    except RunFailed as failed:
         tally.errors[f"first visit: {failed}"] += 1
         return
     done = 0
@@ -493,7 +327,8 @@ async def session(
         began = time.perf_counter()
         cpu = cpu_seconds(server) if phase.sessions == 1 else 0.0
         try:
-            ms = await action(client, rng)
+            await action(client, rng)
+            ms = client.elapsed_ms
             checked(client, bare)
             if began < window_start:
                 tally.during_ramp.append(ms)
@@ -501,7 +336,7 @@ async def session(
                 tally.ok(name, ms)
             if phase.sessions == 1:
                 tally.cpu_per_action.append((cpu_seconds(server) - cpu) * 1000)
-        except ActionFailed as failed:
+        except RunFailed as failed:
             tally.errors[f"{name}: {failed}"] += 1
         done += 1
 

@@ -3,7 +3,7 @@ database to every write that was acknowledged before the kill.
 
 Each round runs, on one SQLite file:
 - the app (`streamlit run`), with sessions speaking Streamlit's websocket protocol as a browser does
-  (tests/journeys/wire.py): per sandbox one session sends messages to a seller on Contact seller and
+  (tests/support/streamlit_wire.py): per sandbox one session sends messages to a seller on Contact seller and
   one clicks the sidebar clock's "+1 hour" (which fires timers across the sandbox's orders in one
   transaction), each clicking again as soon as its last run finished. A click is acknowledged when
   its run finished and showed the result: "Message sent." with the message in the conversation, or
@@ -31,10 +31,12 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -48,7 +50,7 @@ from guide.profile import get_profile
 from guide.store import Store, search_text
 from tests.journeys.helpers import REPO, free_port, start_server, stop_server, tail
 from tests.journeys.store_driver import FACT
-from tests.journeys.wire import RunFailed, Session, View, run
+from tests.support.streamlit_wire import RunFailed, Session, View
 from tests.world import SEED
 from tests.world import START as CLOCK
 
@@ -111,6 +113,15 @@ def new_ledger(store: Store, seed: int) -> Ledger:
 
 # --- the app's sessions -------------------------------------------------------------------------
 
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own: in a session that started Playwright's sync API, this thread
+    already has an event loop running (asyncio.run would refuse)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 @dataclass
 class Clicker:
@@ -172,7 +183,7 @@ async def click_hours(clicker: Clicker, ledger: Ledger, figures: Figures) -> Non
 async def open_contact_page(port: int, sandbox_id: str, order_id: str) -> Session:
     session = Session(port)
     await session.connect()
-    view = await session.open("contact_seller", f"sandbox={sandbox_id}&order={order_id}")
+    view = await session.open_url("contact_seller", f"sandbox={sandbox_id}&order={order_id}")
     assert not view.exceptions, view.exceptions
     assert SEND in view.buttons and PLUS_HOUR in view.buttons and MESSAGE in view.text_boxes, view
     return session
