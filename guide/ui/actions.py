@@ -15,6 +15,7 @@ from guide.lifecycle import Action, DomainError, OrderState, allowed
 from guide.profile import PolicyProfile
 from guide.store import ConcurrentChange
 from guide.ui.state import Visit
+from guide.ui.widgets import flash, show_flash
 
 # The actions shown as a row of buttons under an order, in this order (cancelling has its own panel).
 BUTTONS = (Action.PAY, Action.EXTEND_PROCESSING, Action.CONFIRM_RECEIPT, Action.OPEN_DISPUTE)
@@ -28,10 +29,7 @@ def available_actions(state: OrderState, at: datetime, profile: PolicyProfile) -
 
 def buyer_actions(visit: Visit, state: OrderState, key: str) -> None:
     order = state.order
-    flash = st.session_state.pop(f"{key}_action_flash", None)
-    if flash is not None:
-        kind, message = flash
-        (st.success if kind == "ok" else st.error)(message)
+    show_flash(f"{key}_action")
     for action in available_actions(state, visit.sandbox.clock, visit.sandbox.profile):
         st.button(
             text("action", action),
@@ -46,7 +44,7 @@ def _do(visit: Visit, order_id: str, action: Action, key: str) -> None:
     try:
         state = visit.store.act(visit.sandbox.id, order_id, action)
     except (DomainError, ConcurrentChange) as refused:
-        st.session_state[f"{key}_action_flash"] = ("error", str(refused))
+        flash(f"{key}_action", "error", str(refused))
         return
     status = state.order.status
-    st.session_state[f"{key}_action_flash"] = ("ok", f"{text('status', status)}: {text('status_meaning', status)}")
+    flash(f"{key}_action", "ok", f"{text('status', status)}: {text('status_meaning', status)}")

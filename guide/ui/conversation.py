@@ -11,7 +11,7 @@ from guide.lifecycle import Action, DomainError
 from guide.models import EventKind, Order
 from guide.store import ConcurrentChange
 from guide.ui.state import Visit
-from guide.ui.widgets import plain
+from guide.ui.widgets import flash, plain, show_flash
 
 OWN_WORDS = "own"
 
@@ -22,10 +22,7 @@ def templates() -> dict[str, BuyerTemplate]:
 
 def conversation_panel(visit: Visit, order: Order, key: str) -> None:
     """The messages about `order`, oldest first, and a box to write the next one."""
-    flash = st.session_state.pop(f"{key}_flash", None)
-    if flash is not None:
-        kind, message = flash
-        (st.success if kind == "ok" else st.error)(message)
+    show_flash(key)
     state = visit.store.get_order(visit.sandbox.id, order.id)
     messages = [e for e in state.events if e.kind in (EventKind.MESSAGE_SENT, EventKind.MESSAGE_RECEIVED)]
     st.markdown(f"**{text('contact', 'conversation')}**")
@@ -83,9 +80,9 @@ def _send(visit: Visit, order_id: str, key: str) -> None:
             template=template if template in templates() else None,
         )
     except (DomainError, ConcurrentChange) as refused:
-        st.session_state[f"{key}_flash"] = ("error", str(refused))
+        flash(key, "error", str(refused))
         return
     visit.did("messaged_seller", order_id)
     st.session_state[f"{key}_text"] = ""
     st.session_state[f"{key}_template"] = OWN_WORDS
-    st.session_state[f"{key}_flash"] = ("ok", text("contact", "sent"))
+    flash(key, "ok", text("contact", "sent"))

@@ -20,7 +20,7 @@ from guide.policy import Assessment
 from guide.profile import PolicyProfile
 from guide.store import ConcurrentChange
 from guide.ui.state import Visit
-from guide.ui.widgets import plain, status_badge, verdict_badge
+from guide.ui.widgets import fact_button, flash, plain, show_flash, status_badge, verdict_badge
 
 CANCEL_BUTTONS = (Action.CANCEL, Action.REQUEST_CANCELLATION)
 
@@ -53,14 +53,8 @@ def order_header(order: Order) -> None:
 
 def status_section(visit: Visit, order: Order, key: str) -> None:
     """The status and, once asked, what it means (the walkthrough's "check the status")."""
-    st.button(
-        text("details", "what_status_means"),
-        key=f"{key}_status",
-        icon=":material/help:",
-        on_click=visit.did,
-        args=("read_status", order.id),
-    )
-    if visit.facts.get("read_status") == order.id:
+    label = text("details", "what_status_means")
+    if fact_button(visit, "read_status", order.id, label, f"{key}_status", ":material/help:"):
         meaning = text("status_meaning", order.status)
         word = _seed_word(order.status)
         st.info(f"**{text('status', order.status)}**: {meaning}" + (f"  \n{word}" if word else ""))
@@ -75,14 +69,8 @@ def _seed_word(status: Status) -> str:
 
 def assessment_section(visit: Visit, order: Order, key: str) -> Assessment | None:
     """Verdict, likelihood with its interval, the reasons and the next best action, once asked."""
-    st.button(
-        text("details", "can_i_cancel"),
-        key=f"{key}_assess",
-        icon=":material/fact_check:",
-        on_click=visit.did,
-        args=("checked_eligibility", order.id),
-    )
-    if visit.facts.get("checked_eligibility") != order.id:
+    label = text("details", "can_i_cancel")
+    if not fact_button(visit, "checked_eligibility", order.id, label, f"{key}_assess", ":material/fact_check:"):
         return None
     result = visit.assess(order)
     with st.container(border=True):
@@ -113,10 +101,7 @@ def cancel_action(state: OrderState, at: datetime, profile: PolicyProfile) -> Ac
 def cancel_section(visit: Visit, state: OrderState, key: str) -> None:
     """The cancel button for this order's status, or a plain note that there is none."""
     order = state.order
-    flash = st.session_state.pop(f"{key}_flash", None)
-    if flash is not None:
-        kind, message = flash
-        (st.success if kind == "ok" else st.error)(message)
+    show_flash(key)
     action = cancel_action(state, visit.sandbox.clock, visit.sandbox.profile)
     if action is None and visit.facts.get("submitted") == order.id:
         what_next(visit, order)
@@ -229,7 +214,7 @@ def _submit(visit: Visit, order_id: str, action: Action, reason: str, key: str) 
     try:
         visit.store.act(visit.sandbox.id, order_id, action, reason=reason)
     except (DomainError, ConcurrentChange) as refused:
-        st.session_state[f"{key}_flash"] = ("error", str(refused))
+        flash(key, "error", str(refused))
     else:
         visit.did("submitted", order_id)  # the page then shows what happens next
     _close_dialog(key)

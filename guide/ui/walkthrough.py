@@ -18,7 +18,7 @@ from guide.ui.order import assessment_section, cancel_section, order_header, sta
 from guide.ui.orders import my_orders_panel, needs_sign_in, sign_in_panel
 from guide.ui.refunds import refund_panel
 from guide.ui.state import Visit
-from guide.ui.widgets import plain, quoted, status_badge
+from guide.ui.widgets import fact_button, plain, quoted, status_badge
 from guide.walkthrough import Step, StepState, steps
 
 KEY = "walk"
@@ -157,12 +157,6 @@ def simulator_panel(step: Step, visit: Visit, state: OrderState | None) -> None:
         case "contact_seller":
             conversation_panel(visit, order, key=f"{KEY}_contact_{order.id}")
         case "refund":
-            st.button(
-                text("details", "refund_tracker"),
-                key=f"{KEY}_refunds",
-                icon=":material/payments:",
-                on_click=visit.did,
-                args=("viewed_refund", order.id),
-            )
-            if visit.facts.get("viewed_refund") == order.id:
+            label = text("details", "refund_tracker")
+            if fact_button(visit, "viewed_refund", order.id, label, f"{KEY}_refunds", ":material/payments:"):
                 refund_panel(visit, only=order.id)
