@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from guide import lifecycle
 from guide.content import cancel_reasons, load_folder, text, training_rules
+from guide.content.schema import Certificate
 from guide.lifecycle import Action, OrderState
 from guide.models import Event, EventKind, Order, Path, PaymentMethod, Status
 from guide.policy import assess
@@ -262,19 +263,10 @@ def _action_marks(scenario: Scenario, facts: dict[str, str], events: Sequence[Ev
     ]
 
 
-class CertificateRule(BaseModel):
+def certificate_rule() -> Certificate:
     """What the certificate asks (DESIGN: certificate): the pass mark on every level, each over at least
-    `min_scenarios_per_level` scenarios. Read from training.json here and nowhere else."""
-
-    model_config = ConfigDict(frozen=True)
-
-    pass_mark: float = Field(gt=0, le=1)
-    min_scenarios_per_level: int = Field(ge=1)
-
-
-@cache
-def certificate_rule() -> CertificateRule:
-    return CertificateRule.model_validate(training_rules().certificate.model_dump())
+    `min_scenarios_per_level` scenarios. Everything that needs the pass mark reads it here."""
+    return training_rules().certificate
 
 
 def level_scores(best: dict[str, float]) -> dict[Difficulty, float | None]:

@@ -205,17 +205,18 @@ def case_panel(attempt: Attempt) -> None:
     store = get_store()
     visit = Visit(store, store.get_sandbox(attempt.sandbox_id), store.facts(attempt.sandbox_id))
     try:
-        order = store.get_order(attempt.sandbox_id, scenario.order.id).order
+        state = store.get_order(attempt.sandbox_id, scenario.order.id)
     except UnknownOrder:
         st.error(text("app", "error_generic"))
         return
+    order = state.order
     visit.did("opened_order", order.id)
     st.markdown(f"**{text('trainee', 'order')}**", help=text("trainee", "order_help"))
     with st.container(border=True):
         order_header(order)
         status_section(visit, order, key=f"train_{attempt.id}")
-        cancel_section(visit, order, key=f"train_{attempt.id}")
-        buyer_actions(visit, order, key=f"train_{attempt.id}")
+        cancel_section(visit, state, key=f"train_{attempt.id}")
+        buyer_actions(visit, state, key=f"train_{attempt.id}")
         with st.expander(text("trainee", "contact")):
             conversation_panel(visit, order, key=f"train_{attempt.id}_contact")
 
