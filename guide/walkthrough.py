@@ -89,3 +89,8 @@ def progress(facts: dict[str, str], order: Order | None, path: Path | None) -> l
 def resume_at(states: list[StepState]) -> int:
     """The 1-based step to show when the URL names none: the first one still to do."""
     return next((n for n, state in enumerate(states, start=1) if state is StepState.TO_DO), len(states))
+
+
+def tally(states: list[StepState]) -> tuple[int, int]:
+    """Steps done, and steps that count (every one not skipped): the guide is finished when they are equal."""
+    return sum(s is StepState.DONE for s in states), sum(s is not StepState.SKIPPED for s in states)

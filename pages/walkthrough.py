@@ -6,6 +6,8 @@ from guide.content import text
 from guide.ui.links import linked_order
 from guide.ui.state import visit
 from guide.ui.walkthrough import (
+    branch_note,
+    progress_bar,
     simulator_panel,
     step_buttons,
     step_card,
@@ -13,7 +15,7 @@ from guide.ui.walkthrough import (
     step_list,
 )
 from guide.ui.widgets import page_header
-from guide.walkthrough import StepState, can_self_cancel, progress, resume_at, steps
+from guide.walkthrough import progress, resume_at, steps
 
 here = visit()
 page_header(text("walkthrough", "title"), here.sandbox.clock)
@@ -21,26 +23,21 @@ page_header(text("walkthrough", "title"), here.sandbox.clock)
 chosen = linked_order(here, remembered=here.facts.get("opened_order"))  # else the last order opened
 order = chosen.order if chosen else None
 assessment = here.assess(order) if order else None
-path = assessment.path if assessment else None
-states = progress(here.facts, order, path)
+states = progress(here.facts, order, assessment.path if assessment else None)
 number = step_from_url(states, resume_at(states))
 st.query_params["step"] = str(number)
 if order is not None:
     st.query_params["order"] = order.id
 step = steps()[number - 1]
 
-done = sum(state is StepState.DONE for state in states)
-counted = sum(state is not StepState.SKIPPED for state in states)
-st.progress(done / counted, text=text("walkthrough", "done_count", done=done, total=counted))
+finished = progress_bar(states)
 
 guide_column, simulator_column = st.columns([2, 3], gap="large")
 with guide_column:
     step_card(step, number, states[number - 1])
-    if order is not None and assessment is not None and not can_self_cancel(here.facts, order, path):
-        reason = assessment.why[0] if assessment.why else text("path", assessment.path)
-        st.warning(text("walkthrough", "branch_contact", reason=reason), icon=":material/fork_right:")
+    branch_note(here, order, assessment)
     step_buttons(states, number)
-    if done == counted:
+    if finished:
         st.success(text("walkthrough", "finished"), icon=":material/celebration:")
     step_list(states, number)
 with simulator_column:

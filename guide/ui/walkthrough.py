@@ -13,13 +13,14 @@ import streamlit as st
 from guide.content import text
 from guide.lifecycle import OrderState
 from guide.models import Order
+from guide.policy import Assessment
 from guide.ui.conversation import conversation_panel
 from guide.ui.order import assessment_section, cancel_section, order_header, status_section
 from guide.ui.orders import my_orders_panel, needs_sign_in, sign_in_panel
 from guide.ui.refunds import refund_panel
 from guide.ui.state import Visit
 from guide.ui.widgets import fact_button, plain, quoted, status_badge
-from guide.walkthrough import Step, StepState, steps
+from guide.walkthrough import Step, StepState, can_self_cancel, steps, tally
 
 KEY = "walk"
 ICONS = {
@@ -68,6 +69,21 @@ def step_card(step: Step, number: int, state: StepState) -> None:
             st.info(text("walkthrough", "skipped"), icon=":material/remove_circle_outline:")
         else:
             st.caption(text("walkthrough", "to_do"))
+
+
+def progress_bar(states: list[StepState]) -> bool:
+    """The share of steps done; True once every step that counts is."""
+    done, counted = tally(states)
+    st.progress(done / counted, text=text("walkthrough", "done_count", done=done, total=counted))
+    return done == counted
+
+
+def branch_note(visit: Visit, order: Order | None, assessment: Assessment | None) -> None:
+    """Why this order takes the contact-seller branch, when the buyer cannot cancel it alone."""
+    if order is None or assessment is None or can_self_cancel(visit.facts, order, assessment.path):
+        return
+    reason = assessment.why[0] if assessment.why else text("path", assessment.path)
+    st.warning(text("walkthrough", "branch_contact", reason=reason), icon=":material/fork_right:")
 
 
 def step_buttons(states: list[StepState], number: int) -> None:
