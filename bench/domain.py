@@ -24,11 +24,11 @@ from sqlalchemy import insert
 from bench.common import DATA, Figure, p95, timed
 from bench.report import finish, part_arguments, print_machine
 from guide.content import load
-from guide.db import event_row, events, orders, sandboxes
+from guide.db import event_row, events, order_row, orders, sandboxes
 from guide.likelihood import forecast
 from guide.policy import assess
 from guide.profile import default_profile
-from guide.store import Sandbox, Store, order_row
+from guide.store import Sandbox, Store
 
 CLOCK = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 TEMPLATES = 40  # distinct seeded demo sets, copied across the big database
@@ -72,7 +72,7 @@ def _fill(store: Store, count: int) -> None:
             sandbox = Sandbox(f"bench{index:017d}xxxxx", index, CLOCK, profile.id, CLOCK)
             sandbox_rows.append({**sandbox.__dict__, "version": 0})
             for state in templates[index % TEMPLATES]:
-                order_rows.append(order_row(sandbox, state, profile))
+                order_rows.append(order_row(sandbox.id, sandbox.seed, state, profile))
                 event_rows.extend(event_row(sandbox.id, state.order.id, e) for e in state.events)
         with store.engine.begin() as conn:
             conn.execute(insert(sandboxes), sandbox_rows)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect, RowMapping
 
-from guide.models import Actor, Event, EventKind
+from guide import lifecycle
+from guide.lifecycle import OrderState
+from guide.models import Actor, Event, EventKind, Order
+from guide.profile import PolicyProfile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,6 +167,28 @@ def _sqlite_setup(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def order_columns(state: OrderState, seed: int, profile: PolicyProfile) -> dict[str, Any]:
+    """What the orders table keeps of an order's state beside its log: status, snapshot, next timer."""
+    due = lifecycle.next_timer(state, seed, profile)
+    return {
+        "status": state.order.status.value,
+        "snapshot": state.order.model_dump_json(),
+        "next_timer_at": due.at if due else None,
+    }
+
+
+def order_row(sandbox_id: str, seed: int, state: OrderState, profile: PolicyProfile) -> dict[str, Any]:
+    """A new order as a row of the orders table (a sandbox's `seed` draws its sellers' behaviour)."""
+    return {
+        "sandbox_id": sandbox_id,
+        "order_id": state.order.id,
+        "placed_at": state.order.placed_at,
+        "search_text": search_text(state.order),
+        "version": 0,
+        **order_columns(state, seed, profile),
+    }
+
+
 def event_row(sandbox_id: str, order_id: str, e: Event) -> dict[str, Any]:
     """An event as a row of the events table."""
     return {
@@ -184,3 +211,25 @@ def event_from_row(row: RowMapping) -> Event:
         actor=Actor(row["actor"]),
         data=json.loads(row["data"]),
     )
+
+
+@lru_cache(maxsize=20_000)
+def parse_snapshot(raw: str) -> Order:
+    """An order from its stored JSON. A snapshot never changes (a new version is a new string), so the
+    validated, frozen Order is cached: a rerun of a page does not validate the same orders again."""
+    return Order.model_validate_json(raw)
+
+
+def search_text(order: Order) -> str:
+    """What the search bar matches: the order id, the item titles and the seller, case-folded."""
+    return " \n".join([order.id, *(item.title for item in order.items), order.seller.name]).casefold()
+
+
+def search_pattern(query: str) -> str | None:
+    """The LIKE pattern (escape character "\\") that finds the query in search_text; None when the query
+    is only control characters: nothing can match them, as Order validation refuses them in any text."""
+    printable = "".join(ch for ch in query if unicodedata.category(ch) != "Cc").strip()
+    if not printable:
+        return None
+    escaped = printable.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

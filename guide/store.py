@@ -1,21 +1,20 @@
 """The order store: sandboxes, their orders, event logs, facts and clocks, through SQLAlchemy Core.
 
 Every query is scoped to one sandbox (the tables and the engine: guide.db). Every read-modify-write
-is one transaction: on SQLite it starts with BEGIN IMMEDIATE (one writer at a time), elsewhere the
-order row is locked FOR UPDATE; the version column catches anything else.
+is one transaction (`writing()`, which the training records use too): on SQLite it starts with BEGIN
+IMMEDIATE (one writer at a time), elsewhere the order row is locked FOR UPDATE; the version column
+catches anything else.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, and_, false, func, insert, select, update
 
@@ -29,9 +28,13 @@ from guide.db import (
     events,
     is_sqlite,
     make_engine,
+    order_columns,
+    order_row,
     orders,
+    parse_snapshot,
     progress,
     sandboxes,
+    search_pattern,
 )
 from guide.demo import demo_orders
 from guide.lifecycle import Action, OrderState
@@ -42,6 +45,7 @@ SANDBOX_ID = re.compile(r"[A-Za-z0-9_-]{22,64}")  # always fullmatch: "$" would 
 SANDBOX_ID_BYTES = 16  # 128 bits from the OS's CSPRNG
 SEARCH_LIMIT = 200
 WRITE_RETRIES = 5
+T = TypeVar("T")
 
 
 class UnknownSandbox(LookupError):
@@ -77,43 +81,6 @@ def _check_sandbox_id(sandbox_id: object) -> str:
     return sandbox_id
 
 
-def order_row(sandbox: Sandbox, state: OrderState, profile: PolicyProfile) -> dict[str, Any]:
-    """A new order as a row of the orders table: its snapshot, what search matches and its next timer."""
-    due = lifecycle.next_timer(state, sandbox.seed, profile)
-    return {
-        "sandbox_id": sandbox.id,
-        "order_id": state.order.id,
-        "status": state.order.status.value,
-        "placed_at": state.order.placed_at,
-        "search_text": search_text(state.order),
-        "snapshot": state.order.model_dump_json(),
-        "next_timer_at": due.at if due else None,
-        "version": 0,
-    }
-
-
-@lru_cache(maxsize=20_000)
-def parse_snapshot(raw: str) -> Order:
-    """An order from its stored JSON. A snapshot never changes (a new version is a new string), so the
-    validated, frozen Order is cached: a rerun of a page does not validate the same orders again."""
-    return Order.model_validate_json(raw)
-
-
-def search_text(order: Order) -> str:
-    """What the search bar matches: the order id, the item titles and the seller, case-folded."""
-    return " \n".join([order.id, *(item.title for item in order.items), order.seller.name]).casefold()
-
-
-def _printable(query: str) -> str:
-    """The query without control characters: no order text holds them (Order validation refuses them)."""
-    return "".join(ch for ch in query if unicodedata.category(ch) != "Cc").strip()
-
-
-def _like_pattern(query: str) -> str:
-    escaped = query.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 class Store:
     """The order store. One per process; safe to share between Streamlit sessions (threads)."""
 
@@ -125,36 +92,43 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
-    # --- transactions ---
+    # --- transactions (the training records use them too) ---
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def reading(self) -> Iterator[Connection]:
+        """A read transaction: it commits when the block ends and rolls back if it raises."""
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
-    def _read_in(self, sandbox_id: str) -> Iterator[Connection]:
+    def reading_in(self, sandbox_id: str) -> Iterator[Connection]:
         """A read transaction on one sandbox, which must exist: checked in the same transaction, so a page's
         reads cost one round trip each, not two."""
         _check_sandbox_id(sandbox_id)
-        with self._read() as conn:
-            if conn.execute(select(sandboxes.c.id).where(sandboxes.c.id == sandbox_id)).first() is None:
-                raise UnknownSandbox(sandbox_id)
+        with self.reading() as conn:
+            self._sandbox(conn, sandbox_id)
             yield conn
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction; on SQLite it takes the one writer's lock at once (BEGIN IMMEDIATE)."""
         with self.engine.connect().execution_options(write=True) as conn, conn.begin():
             yield conn
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        """The attempt, run again when another transaction changed an order first; ConcurrentChange after
+        WRITE_RETRIES losses."""
+        for _ in range(WRITE_RETRIES):
+            try:
+                return attempt()
+            except _VersionConflict:
+                continue
+        raise ConcurrentChange(text("errors", "concurrent_change"))
 
     # --- sandboxes ---
 
     def create_sandbox(
-        self,
-        seed: int | None = None,
-        profile_id: str | None = None,
-        clock: datetime | None = None,
-        demo: bool = True,
+        self, seed: int | None = None, profile_id: str | None = None, clock: datetime | None = None, demo: bool = True
     ) -> Sandbox:
         """A new sandbox with an unguessable id, its own clock and (unless `demo` is off) seeded demo orders."""
         profile = get_profile(profile_id)
@@ -162,7 +136,7 @@ class Store:
         clock = (clock or datetime.now(UTC)).replace(microsecond=0)
         sandbox = Sandbox(secrets.token_urlsafe(SANDBOX_ID_BYTES), seed, clock, profile.id, datetime.now(UTC))
         states = demo_orders(seed, clock, profile) if demo else []
-        with self._write() as conn:
+        with self.writing() as conn:
             conn.execute(insert(sandboxes).values(**sandbox.__dict__, version=0))
             self._insert_orders(conn, sandbox, states, profile)
         return sandbox
@@ -172,23 +146,20 @@ class Store:
     ) -> None:
         if not states:
             return
-        conn.execute(insert(orders), [order_row(sandbox, s, profile) for s in states])
+        conn.execute(insert(orders), [order_row(sandbox.id, sandbox.seed, s, profile) for s in states])
         conn.execute(insert(events), [event_row(sandbox.id, s.order.id, e) for s in states for e in s.events])
 
     def get_sandbox(self, sandbox_id: str) -> Sandbox:
         _check_sandbox_id(sandbox_id)
-        with self._read() as conn:
-            row = conn.execute(select(sandboxes).where(sandboxes.c.id == sandbox_id)).mappings().first()
-        if row is None:
-            raise UnknownSandbox(sandbox_id)
-        return Sandbox(row["id"], row["seed"], row["clock"], row["profile_id"], row["created_at"])
+        with self.reading() as conn:
+            return self._sandbox(conn, sandbox_id)
 
     def set_profile(self, sandbox_id: str, profile_id: str) -> Sandbox:
         profile = get_profile(profile_id)
         self.get_sandbox(sandbox_id)
-        with self._write() as conn:
+        with self.writing() as conn:
             conn.execute(update(sandboxes).where(sandboxes.c.id == sandbox_id).values(profile_id=profile.id))
-            self._retime_all(conn, self._locked_sandbox(conn, sandbox_id))
+            self._retime_all(conn, self._sandbox(conn, sandbox_id, lock=True))
         return self.get_sandbox(sandbox_id)
 
     def reset_sandbox(self, sandbox_id: str) -> Sandbox:
@@ -197,22 +168,24 @@ class Store:
         clock = datetime.now(UTC).replace(microsecond=0)
         fresh = Sandbox(old.id, old.seed, clock, old.profile_id, old.created_at)
         states = demo_orders(old.seed, clock, old.profile)
-        with self._write() as conn:
+        with self.writing() as conn:
             conn.execute(events.delete().where(events.c.sandbox_id == sandbox_id))
             conn.execute(progress.delete().where(progress.c.sandbox_id == sandbox_id))
             conn.execute(orders.delete().where(orders.c.sandbox_id == sandbox_id))
-            conn.execute(
-                update(sandboxes)
-                .where(sandboxes.c.id == sandbox_id)
-                .values(clock=clock, version=sandboxes.c.version + 1)
-            )
+            self._set_clock(conn, sandbox_id, clock)
             self._insert_orders(conn, fresh, states, old.profile)
         return fresh
 
-    def _locked_sandbox(self, conn: Connection, sandbox_id: str) -> Sandbox:
+    def _set_clock(self, conn: Connection, sandbox_id: str, clock: datetime) -> None:
+        """The sandbox's clock moves (a step, or a reset), and its version with it."""
+        stmt = update(sandboxes).where(sandboxes.c.id == sandbox_id)
+        conn.execute(stmt.values(clock=clock, version=sandboxes.c.version + 1))
+
+    def _sandbox(self, conn: Connection, sandbox_id: str, lock: bool = False) -> Sandbox:
+        """The sandbox, in the caller's transaction; `lock` holds its row (FOR UPDATE) where the database can."""
         _check_sandbox_id(sandbox_id)
         query = select(sandboxes).where(sandboxes.c.id == sandbox_id)
-        if not self.is_sqlite:
+        if lock and not self.is_sqlite:
             query = query.with_for_update()
         row = conn.execute(query).mappings().first()
         if row is None:
@@ -227,8 +200,8 @@ class Store:
             raise ValueError(f"not a fact name: {fact!r}")
         _check_sandbox_id(sandbox_id)
         value = value[:200]
-        with self._write() as conn:
-            self._locked_sandbox(conn, sandbox_id)
+        with self.writing() as conn:
+            self._sandbox(conn, sandbox_id, lock=True)
             where = (progress.c.sandbox_id == sandbox_id, progress.c.fact == fact)
             now = datetime.now(UTC)
             if conn.execute(update(progress).where(*where).values(value=value, at=now)).rowcount == 0:
@@ -237,7 +210,7 @@ class Store:
     def forget(self, sandbox_id: str, *facts: str) -> None:
         """Drop facts (all of them when none are named), e.g. on sign-out or a restarted walkthrough."""
         _check_sandbox_id(sandbox_id)
-        with self._write() as conn:
+        with self.writing() as conn:
             query = progress.delete().where(progress.c.sandbox_id == sandbox_id)
             if facts:
                 query = query.where(progress.c.fact.in_(facts))
@@ -245,7 +218,7 @@ class Store:
 
     def facts(self, sandbox_id: str) -> dict[str, str]:
         _check_sandbox_id(sandbox_id)
-        with self._read() as conn:
+        with self.reading() as conn:
             rows = conn.execute(select(progress.c.fact, progress.c.value).where(progress.c.sandbox_id == sandbox_id))
             return dict(rows.all())
 
@@ -259,10 +232,10 @@ class Store:
         if statuses:
             where.append(orders.c.status.in_([Status(s).value for s in statuses]))
         if query.strip():
-            wanted = _printable(query)  # only control characters: nothing can match them
-            where.append(orders.c.search_text.like(_like_pattern(wanted), escape="\\") if wanted else false())
+            pattern = search_pattern(query)
+            where.append(orders.c.search_text.like(pattern, escape="\\") if pattern else false())
         stmt = select(orders.c.snapshot).where(and_(*where)).order_by(orders.c.placed_at.desc()).limit(limit)
-        with self._read_in(sandbox_id) as conn:
+        with self.reading_in(sandbox_id) as conn:
             rows: Sequence[str] = conn.execute(stmt).scalars().all()
         return [parse_snapshot(raw) for raw in rows]
 
@@ -271,18 +244,20 @@ class Store:
 
     def count_by_status(self, sandbox_id: str) -> dict[Status, int]:
         stmt = select(orders.c.status, func.count()).where(orders.c.sandbox_id == sandbox_id).group_by(orders.c.status)
-        with self._read_in(sandbox_id) as conn:
+        with self.reading_in(sandbox_id) as conn:
             counts = cast(Sequence[tuple[str, int]], conn.execute(stmt).all())
         return {Status(status): count for status, count in counts}
 
     def get_order(self, sandbox_id: str, order_id: str) -> OrderState:
         """The order with its whole log, replayed."""
-        with self._read_in(sandbox_id) as conn:
-            return self._load_state(conn, sandbox_id, order_id)[0]
+        with self.reading_in(sandbox_id) as conn:
+            return self.load_state(conn, sandbox_id, order_id)[0]
 
-    def _load_state(
+    def load_state(
         self, conn: Connection, sandbox_id: str, order_id: str, lock: bool = False
     ) -> tuple[OrderState, int]:
+        """The order replayed from its log, and its version, in the caller's transaction; `lock` holds the
+        order row (FOR UPDATE) where the database can. UnknownOrder if the sandbox has no such order."""
         if not isinstance(order_id, str) or not re.fullmatch(r"[0-9]{1,20}", order_id):
             raise UnknownOrder(order_id)
         query = select(orders.c.version).where(orders.c.sandbox_id == sandbox_id, orders.c.order_id == order_id)
@@ -291,13 +266,9 @@ class Store:
         version = conn.execute(query).scalar()
         if version is None:
             raise UnknownOrder(order_id)
-        rows = conn.execute(
-            select(events)
-            .where(events.c.sandbox_id == sandbox_id, events.c.order_id == order_id)
-            .order_by(events.c.seq)
-        ).mappings()
-        log = [event_from_row(r) for r in rows]
-        return lifecycle.replay(log), version
+        log = select(events).where(events.c.sandbox_id == sandbox_id, events.c.order_id == order_id)
+        rows = conn.execute(log.order_by(events.c.seq)).mappings()
+        return lifecycle.replay([event_from_row(r) for r in rows]), version
 
     def messages(self, sandbox_id: str, order_id: str) -> list[Event]:
         """The conversation with the seller about one order, oldest first."""
@@ -307,7 +278,7 @@ class Store:
     def next_event_at(self, sandbox_id: str) -> datetime | None:
         """When the next timer in this sandbox falls due, if any."""
         stmt = select(func.min(orders.c.next_timer_at)).where(orders.c.sandbox_id == sandbox_id)
-        with self._read_in(sandbox_id) as conn:
+        with self.reading_in(sandbox_id) as conn:
             value = conn.execute(stmt).scalar()
         return None if value is None else (value if value.tzinfo else value.replace(tzinfo=UTC))
 
@@ -319,18 +290,13 @@ class Store:
         A DomainError (not allowed now) or ConcurrentChange (someone else won) leaves everything as it was.
         """
         _check_sandbox_id(sandbox_id)
-        for _ in range(WRITE_RETRIES):
-            try:
-                return self._act_once(sandbox_id, order_id, action, params)
-            except _VersionConflict:
-                continue
-        raise ConcurrentChange(text("errors", "concurrent_change"))
+        return self._retrying(lambda: self._act_once(sandbox_id, order_id, action, params))
 
     def _act_once(self, sandbox_id: str, order_id: str, action: Action | str, params: dict[str, Any]) -> OrderState:
-        with self._write() as conn:
-            sandbox = self._locked_sandbox(conn, sandbox_id)
+        with self.writing() as conn:
+            sandbox = self._sandbox(conn, sandbox_id, lock=True)
             profile = sandbox.profile
-            state, version = self._load_state(conn, sandbox_id, order_id, lock=True)
+            state, version = self.load_state(conn, sandbox_id, order_id, lock=True)
             settled = lifecycle.advance(state, sandbox.clock, sandbox.seed, profile)
             new = lifecycle.act(settled, action, sandbox.clock, profile, **params)
             final = lifecycle.replay([*settled.events, *new])
@@ -341,21 +307,9 @@ class Store:
         self, conn: Connection, sandbox: Sandbox, state: OrderState, known: int, version: int, profile: PolicyProfile
     ) -> None:
         """Write the events after the first `known`, and the snapshot, if nobody else wrote first."""
-        due = lifecycle.next_timer(state, sandbox.seed, profile)
-        result = conn.execute(
-            update(orders)
-            .where(
-                orders.c.sandbox_id == sandbox.id,
-                orders.c.order_id == state.order.id,
-                orders.c.version == version,
-            )
-            .values(
-                status=state.order.status.value,
-                snapshot=state.order.model_dump_json(),
-                next_timer_at=due.at if due else None,
-                version=version + 1,
-            )
-        )
+        where = (orders.c.sandbox_id == sandbox.id, orders.c.order_id == state.order.id, orders.c.version == version)
+        columns = order_columns(state, sandbox.seed, profile)
+        result = conn.execute(update(orders).where(*where).values(**columns, version=version + 1))
         if result.rowcount != 1:
             raise _VersionConflict
         fresh = state.events[known:]
@@ -368,45 +322,32 @@ class Store:
         Returns (order id, event) for each event fired. The clock never goes back.
         """
         _check_sandbox_id(sandbox_id)
-        for _ in range(WRITE_RETRIES):
-            try:
-                return self._advance_once(sandbox_id, to)
-            except _VersionConflict:
-                continue
-        raise ConcurrentChange(text("errors", "concurrent_change"))
+        return self._retrying(lambda: self._advance_once(sandbox_id, to))
 
     def _advance_once(self, sandbox_id: str, to: datetime | timedelta) -> list[tuple[str, Event]]:
-        with self._write() as conn:
-            sandbox = self._locked_sandbox(conn, sandbox_id)
+        with self.writing() as conn:
+            sandbox = self._sandbox(conn, sandbox_id, lock=True)
             target = clock_target(sandbox.clock, to)
             due = select(orders.c.order_id).where(orders.c.sandbox_id == sandbox_id, orders.c.next_timer_at <= target)
             due_ids: Sequence[str] = conn.execute(due).scalars().all()
-            loaded = {oid: self._load_state(conn, sandbox_id, oid, lock=True) for oid in due_ids}
+            loaded = {oid: self.load_state(conn, sandbox_id, oid, lock=True) for oid in due_ids}
             before = {oid: state for oid, (state, _) in loaded.items()}
             after, fired = advance_orders(before, target, sandbox.seed, sandbox.profile)
             for oid, (state, version) in loaded.items():
                 self._save(conn, sandbox, after[oid], len(state.events), version, sandbox.profile)
-            conn.execute(
-                update(sandboxes)
-                .where(sandboxes.c.id == sandbox_id)
-                .values(clock=target, version=sandboxes.c.version + 1)
-            )
+            self._set_clock(conn, sandbox_id, target)
             return fired
 
     def _retime_all(self, conn: Connection, sandbox: Sandbox) -> None:
         """Recompute every order's next timer (after the profile changed)."""
-        profile = sandbox.profile
         ids: Sequence[str] = (
             conn.execute(select(orders.c.order_id).where(orders.c.sandbox_id == sandbox.id)).scalars().all()
         )
         for oid in ids:
-            state, _ = self._load_state(conn, sandbox.id, oid)
-            due = lifecycle.next_timer(state, sandbox.seed, profile)
-            conn.execute(
-                update(orders)
-                .where(orders.c.sandbox_id == sandbox.id, orders.c.order_id == oid)
-                .values(next_timer_at=due.at if due else None)
-            )
+            state, _ = self.load_state(conn, sandbox.id, oid)
+            due = order_columns(state, sandbox.seed, sandbox.profile)["next_timer_at"]
+            where = (orders.c.sandbox_id == sandbox.id, orders.c.order_id == oid)
+            conn.execute(update(orders).where(*where).values(next_timer_at=due))
 
     # --- import and export ---
 
@@ -415,8 +356,8 @@ class Store:
         sandbox = self.get_sandbox(sandbox_id)
         rows = importing.parse_import(payload)
         accepted, problems, seen = importing.check_rows(rows, sandbox.profile, sandbox.clock)
-        with self._write() as conn:
-            self._locked_sandbox(conn, sandbox_id)
+        with self.writing() as conn:
+            self._sandbox(conn, sandbox_id, lock=True)
             problems += importing.already_there(seen, self._existing_ids(conn, sandbox_id, list(seen)))
             if problems:
                 raise importing.rejection(problems, len(rows))

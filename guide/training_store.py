@@ -178,7 +178,7 @@ class TrainingStore:
         if unknown:
             raise TrainingInputError(text("training_errors", "unknown_scenarios", ids=", ".join(unknown)))
         group = TrainingClass(secrets.token_urlsafe(12), clean_name(name, 80), list(scenario_ids or []), [])
-        with self.store._write() as conn:
+        with self.store.writing() as conn:
             conn.execute(
                 insert(classes).values(
                     id=group.id,
@@ -195,7 +195,7 @@ class TrainingStore:
         if unknown:
             raise TrainingInputError(text("training_errors", "unknown_scenarios", ids=", ".join(unknown)))
         self.get_class(class_id)
-        with self.store._write() as conn:
+        with self.store.writing() as conn:
             conn.execute(update(classes).where(classes.c.id == class_id).values(scenario_ids=json.dumps(scenario_ids)))
         return self.get_class(class_id)
 
@@ -208,21 +208,21 @@ class TrainingStore:
         if problems:
             raise rejection(problems, len(rows))
         snapshots = [s.order.to_json_dict() for s in accepted]
-        with self.store._write() as conn:
+        with self.store.writing() as conn:
             conn.execute(update(classes).where(classes.c.id == class_id).values(orders=json.dumps(snapshots)))
         return [s.order for s in accepted]
 
     def get_class(self, class_id: str) -> TrainingClass:
         if not _is_token(class_id):
             raise LookupError(class_id)
-        with self.store._read() as conn:
+        with self.store.reading() as conn:
             row = conn.execute(select(classes).where(classes.c.id == class_id)).mappings().first()
         if row is None:
             raise LookupError(class_id)
         return TrainingClass(row["id"], row["name"], json.loads(row["scenario_ids"]), json.loads(row["orders"]))
 
     def list_classes(self) -> list[TrainingClass]:
-        with self.store._read() as conn:
+        with self.store.reading() as conn:
             rows = conn.execute(select(classes).order_by(classes.c.created_at)).mappings().all()
         return [TrainingClass(r["id"], r["name"], json.loads(r["scenario_ids"]), json.loads(r["orders"])) for r in rows]
 
@@ -237,7 +237,7 @@ class TrainingStore:
             except LookupError:
                 raise TrainingInputError(text("training_errors", "class_unknown")) from None
             trainee = Trainee(trainee.id, trainee.name, class_id)
-        with self.store._write() as conn:
+        with self.store.writing() as conn:
             conn.execute(
                 insert(trainees).values(
                     id=trainee.id, name=trainee.name, class_id=trainee.class_id, created_at=datetime.now(UTC)
@@ -248,7 +248,7 @@ class TrainingStore:
     def get_trainee(self, trainee_id: str) -> Trainee:
         if not _is_token(trainee_id):
             raise UnknownTrainee(trainee_id)
-        with self.store._read() as conn:
+        with self.store.reading() as conn:
             row = conn.execute(select(trainees).where(trainees.c.id == trainee_id)).mappings().first()
         if row is None:
             raise UnknownTrainee(trainee_id)
@@ -290,7 +290,7 @@ class TrainingStore:
         self.store.advance_clock(sandbox.id, scenario.now)
         self.store.record(sandbox.id, "signed_in", "maria")
         start_seq = len(self.store.get_order(sandbox.id, scenario.order.id).events)
-        with self.store._write() as conn:
+        with self.store.writing() as conn:
             result = conn.execute(
                 insert(attempts).values(
                     trainee_id=trainee.id,
@@ -307,7 +307,7 @@ class TrainingStore:
         """One attempt of this trainee (an attempt id of somebody else is unknown here)."""
         if not _is_token(trainee_id) or not _is_attempt_id(attempt_id):
             raise UnknownAttempt(attempt_id)
-        with self.store._read() as conn:
+        with self.store.reading() as conn:
             row = (
                 conn.execute(select(attempts).where(attempts.c.id == attempt_id, attempts.c.trainee_id == trainee_id))
                 .mappings()
@@ -329,7 +329,7 @@ class TrainingStore:
         state = self.store.get_order(attempt.sandbox_id, scenario.order.id)
         facts = self.store.facts(attempt.sandbox_id)
         result = score(scenario, answers, facts, state.events[attempt.start_seq :])
-        with self.store._write() as conn:
+        with self.store.writing() as conn:
             done = conn.execute(
                 update(attempts)
                 .where(attempts.c.id == attempt_id, attempts.c.submitted_at.is_(None))
@@ -347,7 +347,7 @@ class TrainingStore:
     def attempts_of(self, trainee_id: str) -> list[Attempt]:
         if not _is_token(trainee_id):
             raise UnknownTrainee(trainee_id)
-        with self.store._read() as conn:
+        with self.store.reading() as conn:
             rows = (
                 conn.execute(select(attempts).where(attempts.c.trainee_id == trainee_id).order_by(attempts.c.id))
                 .mappings()
@@ -366,7 +366,7 @@ class TrainingStore:
 
     def attempt_count(self) -> int:
         """How many attempts are scored: the dashboard's cache key, so a new score shows at once."""
-        with self.store._read() as conn:
+        with self.store.reading() as conn:
             return int(conn.execute(select(func.count(attempts.c.submitted_at))).scalar() or 0)
 
     def submitted_rows(self, class_id: str | None = None) -> list[dict[str, Any]]:
@@ -389,6 +389,6 @@ class TrainingStore:
         )
         if class_id:
             query = query.where(trainees.c.class_id == class_id)
-        with self.store._read() as conn:
+        with self.store.reading() as conn:
             return [dict(r) for r in conn.execute(query).mappings().all()]
 

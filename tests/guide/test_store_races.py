@@ -226,7 +226,7 @@ def _race(calls: list[Callable[[], Any]]) -> list[Any]:
 def _inject_conflicts(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Each thread's first locked read reports a stale version, so its write fails the version check and
     the store retries it. Returns a one-item list counting the injected conflicts."""
-    real = store._load_state
+    real = store.load_state
     injected = threading.local()
     count = [0]
     lock = threading.Lock()
@@ -240,7 +240,7 @@ def _inject_conflicts(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[int
             return state, version - 1
         return state, version
 
-    monkeypatch.setattr(store, "_load_state", lambda conn, sid, oid, lock=False: stale_once(conn, sid, oid, lock))
+    monkeypatch.setattr(store, "load_state", lambda conn, sid, oid, lock=False: stale_once(conn, sid, oid, lock))
     return count
 
 

@@ -43,11 +43,11 @@ from sqlalchemy import select
 
 from guide import lifecycle
 from guide.content import text
-from guide.db import events, orders, progress, sandboxes
+from guide.db import events, orders, progress, sandboxes, search_text
 from guide.demo import demo_orders
 from guide.models import Actor, Event, EventKind, Order
 from guide.profile import get_profile
-from guide.store import Store, search_text
+from guide.store import Store
 from tests.journeys.helpers import REPO, free_port, start_server, stop_server, tail
 from tests.journeys.store_driver import FACT
 from tests.support.streamlit_wire import RunFailed, Session, View
