@@ -345,7 +345,12 @@ def test_a_huge_file_is_refused_whole_with_its_limit_in_bounded_memory(
     size = len(payload.encode()) if isinstance(payload, str) else len(payload)
     checked: list[int] = []
     real_check = importing.check_rows
-    monkeypatch.setattr(importing, "check_rows", lambda rows, *a: checked.append(len(rows)) or real_check(rows, *a))
+
+    def counted(rows: list[Any], *rest: Any) -> Any:
+        checked.append(len(rows))
+        return real_check(rows, *rest)
+
+    monkeypatch.setattr(importing, "check_rows", counted)
     before = fingerprint(store, sandbox_id)
     peak, error = _peak(lambda: store.import_orders(sandbox_id, payload))
     assert isinstance(error, ImportRejected) and message in str(error), error

@@ -352,7 +352,8 @@ def test_a_trainee_cannot_read_or_submit_another_trainees_attempt(store: Store) 
     # The other trainee's own work does not reach the owner's.
     training.submit(other.id, own.id, {q: "wrong" for q in Question})
     assert [a.id for a in training.attempts_of(owner.id)] == [attempt.id]
-    assert training.best_scores(owner.id) == {SCENARIO: training.get_attempt(owner.id, attempt.id).result.score}
+    scored = training.get_attempt(owner.id, attempt.id).result
+    assert scored is not None and training.best_scores(owner.id) == {SCENARIO: scored.score}
 
 
 TRAINING_CALLS: dict[str, tuple[Callable[[TrainingStore, Any, int], Any], type[Exception]]] = {

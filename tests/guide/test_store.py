@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -211,7 +212,7 @@ def test_silence_past_the_sellers_window_closes_and_schedules_the_refund(store: 
 # --- races ---------------------------------------------------------------------------------------
 
 
-def _race(actions: list) -> list[object]:
+def _race(actions: list[Callable[[], object]]) -> list[object]:
     barrier = threading.Barrier(len(actions))
     results: list[object] = [None] * len(actions)
 

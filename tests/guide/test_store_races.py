@@ -185,10 +185,10 @@ def _seed_for(scenario: Scenario, first: int) -> tuple[int, datetime | None]:
 
 def _versions(store: Store, sandbox_id: str) -> tuple[int, int]:
     with store.engine.connect() as conn:
-        order = conn.execute(
+        order: int = conn.execute(
             select(orders.c.version).where(orders.c.sandbox_id == sandbox_id, orders.c.order_id == ORDER_ID)
         ).scalar_one()
-        sandbox = conn.execute(select(sandboxes.c.version).where(sandboxes.c.id == sandbox_id)).scalar_one()
+        sandbox: int = conn.execute(select(sandboxes.c.version).where(sandboxes.c.id == sandbox_id)).scalar_one()
     return order, sandbox
 
 
