@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
 from guide.content import text
 from guide.content.formats import day, money
 from guide.models import Order, Status
+from guide.refunds import STATUSES, has_refund, refund
 from guide.ui.links import ORDER, linked_order
 from guide.ui.state import Visit
 
@@ -24,38 +23,31 @@ def viewed_order(visit: Visit) -> str | None:
 
 
 def refund_orders(visit: Visit) -> list[Order]:
-    """Orders whose money is coming back or came back."""
-    candidates = visit.store.list_orders(visit.sandbox.id, statuses=[Status.REFUND_IN_PROGRESS, Status.CLOSED])
-    return [o for o in candidates if o.status is Status.REFUND_IN_PROGRESS or o.refund_amount is not None]
+    """Orders whose money is coming back or came back, newest first."""
+    return [o for o in visit.store.list_orders(visit.sandbox.id, statuses=list(STATUSES)) if has_refund(o)]
 
 
 def refund_row(order: Order, visit: Visit) -> dict[str, str]:
-    profile = visit.sandbox.profile
-    refund_time = profile.refund_times.value[order.payment_method]
-    if order.status is Status.CLOSED and order.closed_at is not None:
-        status, expected = text("refunds", "done", when=day(order.closed_at)), ""
+    """One line of the tracker, in words."""
+    back = None if order.status is Status.CLOSED else visit.assess(order).money_back
+    found = refund(order, back, visit.sandbox.clock, visit.sandbox.profile)
+    if found.done_at is not None:
+        status, expected = text("refunds", "done", when=day(found.done_at)), ""
     else:
         status = text("refunds", "in_progress")
         expected = ""
-        back = visit.assess(order).money_back
-        if back is not None:
-            clock = visit.sandbox.clock
-            expected = text(
-                "refunds",
-                "expected_value",
-                low=day(clock + timedelta(days=back.low)),
-                high=day(clock + timedelta(days=back.high)),
-            )
-        if not refund_time.verified:
+        if found.expected is not None:
+            low, high = found.expected
+            expected = text("refunds", "expected_value", low=day(low), high=day(high))
+        if not found.verified:
             expected = f"{expected} ({text('refunds', 'unverified')})"
-    amount = order.refund_amount if order.refund_amount is not None else order.total
     return {
         text("refunds", "order"): order.id,
         text("refunds", "status"): status,
         text("refunds", "expected"): expected,
-        text("refunds", "amount"): money(amount, order.currency),
-        text("refunds", "method"): text("payment_method", order.payment_method),
-        text("refunds", "to"): refund_time.destination,
+        text("refunds", "amount"): money(found.amount, order.currency),
+        text("refunds", "method"): text("payment_method", found.method),
+        text("refunds", "to"): found.destination,
     }
 
 
