@@ -300,7 +300,10 @@ class TrainingStore:
                     started_at=datetime.now(UTC),
                 )
             )
-            attempt_id = result.inserted_primary_key[0]
+            inserted = result.inserted_primary_key
+            if inserted is None:  # typed Optional by SQLAlchemy; an INSERT of one row always has its key
+                raise RuntimeError("the attempt was inserted without a key")
+            attempt_id = int(inserted[0])
         return self.get_attempt(trainee.id, attempt_id)
 
     def get_attempt(self, trainee_id: str, attempt_id: int) -> Attempt:

@@ -82,7 +82,7 @@ def visit(fresh: bool = False) -> Visit:
     few queries on every click.
     """
     handed = st.session_state.pop(THIS_RUN, None)
-    if handed is not None and not fresh:
+    if isinstance(handed, Visit) and not fresh:
         return handed
     leave_legacy_pages_mode()
     store = get_store()
