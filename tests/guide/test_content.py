@@ -264,10 +264,10 @@ def test_the_diagram_check_fails_on_a_wrong_edge(wrong: tuple[str, str, str]):
 
 
 def model_codes() -> set[str]:
-    """Every literal error code guide/models.py raises (`_problem("code")`, `_field_error(field, "code", ...)`)."""
-    tree = ast.parse((ROOT / "guide" / "models.py").read_text("utf-8"))
+    """Every literal error code guide/models/ raises (`_problem("code")`, `_field_error(field, "code", ...)`)."""
+    trees = [ast.parse(path.read_text("utf-8")) for path in sorted((ROOT / "guide" / "models").glob("*.py"))]
     codes = set()
-    for node in ast.walk(tree):
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             position = {"_problem": 0, "_field_error": 1}.get(node.func.id)
             code = node.args[position] if position is not None and len(node.args) > position else None

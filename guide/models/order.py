@@ -1,174 +1,24 @@
-"""Order JSON v1 as pydantic models, plus the enums the rest of the domain speaks in.
-
-Validation happens here, at the edge: an `Order` that exists is consistent (its timestamps fit its
-status), so the lifecycle, the policy and the store can trust it.
-"""
+"""Order JSON v1 as a pydantic model. Validation happens here, at the edge: an `Order` that exists is
+consistent (its timestamps fit its status), so the lifecycle, the policy and the store can trust it."""
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
-from functools import cache
-from importlib import resources
-from typing import Annotated, Any, Self
+from typing import Any, Self
 
 from pydantic import (
-    AfterValidator,
-    AwareDatetime,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     ValidationError,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from guide.content import validation
-
-
-class Status(StrEnum):
-    """The buyer-facing main status (DOMAIN.md: Buyer-facing statuses)."""
-
-    AWAITING_PAYMENT = "awaiting_payment"
-    PAYMENT_VERIFICATION = "payment_verification"
-    AWAITING_SHIPMENT = "awaiting_shipment"
-    AWAITING_CANCELLATION = "awaiting_cancellation"
-    PARTIAL_SHIPMENT = "partial_shipment"
-    AWAITING_DELIVERY = "awaiting_delivery"
-    DISPUTE_IN_PROGRESS = "dispute_in_progress"
-    FROZEN = "frozen"
-    REFUND_IN_PROGRESS = "refund_in_progress"
-    COMPLETED = "completed"
-    CLOSED = "closed"
-
-
-class CloseReason(StrEnum):
-    CANCELLED_BY_BUYER = "cancelled_by_buyer"
-    CANCELLED_BY_SELLER_APPROVAL = "cancelled_by_seller_approval"
-    CANCELLED_AFTER_SELLER_SILENCE = "cancelled_after_seller_silence"
-    UNPAID_TIMEOUT = "unpaid_timeout"
-    SHIP_BY_MISSED = "ship_by_missed"
-    REFUNDED_AFTER_DISPUTE = "refunded_after_dispute"
-
-
-class PaymentMethod(StrEnum):
-    CARD = "card"
-    PAYPAL = "paypal"
-    BALANCE = "balance"
-    BANK_TRANSFER = "bank_transfer"
-    CASH_ON_DELIVERY = "cash_on_delivery"
-    KLARNA = "klarna"
-
-
-class Path(StrEnum):
-    """The next best action `assess()` recommends."""
-
-    CANCEL_NOW = "cancel_now"
-    REQUEST_CANCELLATION = "request_cancellation"
-    WAIT = "wait"
-    CONTACT_SELLER = "contact_seller"
-    OPEN_DISPUTE = "open_dispute"
-    NOTHING_TO_DO = "nothing_to_do"
-
-
-class Verdict(StrEnum):
-    """Can cancelling still succeed? Ordered from best to worst."""
-
-    CERTAIN = "certain"
-    LIKELY = "likely"
-    POSSIBLE = "possible"
-    UNLIKELY = "unlikely"
-    IMPOSSIBLE = "impossible"
-
-
-@cache
-def iso_codes() -> dict[str, frozenset[str]]:
-    """ISO 4217 currencies and ISO 3166-1 alpha-2 countries, from content data."""
-    raw = json.loads(resources.files("guide.content").joinpath("iso_codes.json").read_text("utf-8"))
-    return {key: frozenset(values) for key, values in raw.items()}
-
-
-def _problem(error_type: str, /, **context: Any) -> PydanticCustomError:
-    """An error of a stable type; its sentence is content's (guide/content/validation.py), filled from `context`."""
-    return PydanticCustomError(error_type, validation.template(error_type), context)
-
-
-def _known_currency(code: str) -> str:
-    if code not in iso_codes()["currencies"]:
-        raise _problem("currency", code=code)
-    return code
-
-
-def _known_country(code: str) -> str:
-    if code not in iso_codes()["countries"]:
-        raise _problem("country", code=code)
-    return code
-
-
-def _finite(value: Decimal) -> Decimal:
-    if not value.is_finite():
-        raise _problem("decimal_finite")
-    return value
-
-
-def _not_a_number(value: Any) -> Any:
-    if isinstance(value, int | float):
-        raise _problem("datetime_iso")
-    return value
-
-
-# Order JSON v1 times are ISO 8601 with an offset; pydantic would also take Unix seconds.
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
-OrderId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$", description="digits only, 1-20 characters")]
-Money = Annotated[
-    Decimal,
-    Field(ge=0, max_digits=14, decimal_places=4),
-    AfterValidator(_finite),
-    PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
-]
-Rate = Annotated[float, Field(ge=0, le=1)]
-
-
-CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")  # exactly Unicode's category Cc
-
-
-def _no_control_characters(value: str) -> str:
-    if CONTROL_CHARACTERS.search(value):
-        raise _problem("control_characters")
-    return value
-
-
-Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_control_characters)]
-CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)]
-CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(_known_country)]
-
-
-class Seller(BaseModel):
-    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
-
-    name: Text
-    response_rate: Rate | None = None
-    ships_anyway_rate: Rate | None = None
-
-
-class Item(BaseModel):
-    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
-
-    title: Text
-    quantity: int = Field(ge=1, le=10_000)
-    unit_price: Money
-    # Optional extra: customised and pre-sale items may not be cancellable (DOMAIN.md).
-    made_to_order: bool = False
-
-    @property
-    def subtotal(self) -> Decimal:
-        return self.unit_price * self.quantity
-
+from guide.models.enums import CloseReason, PaymentMethod, Status
+from guide.models.fields import CountryCode, CurrencyCode, Item, Money, OrderId, Seller, Timestamp
 
 # The order's timestamps in the order they happen. COD orders are paid at the door, so their
 # payment stamps stand outside this chain.
@@ -459,53 +309,3 @@ def known(stamp: datetime | None) -> datetime:
     if stamp is None:
         raise ValueError("the order's status requires this stamp")  # unreachable for a validated Order
     return stamp
-
-
-class Actor(StrEnum):
-    BUYER = "buyer"
-    SELLER = "seller"
-    PLATFORM = "platform"
-    CARRIER = "carrier"
-
-
-class EventKind(StrEnum):
-    """Everything that can happen to an order; the status is the replay of these."""
-
-    PLACED = "placed"
-    PAID = "paid"
-    VERIFIED = "verified"
-    CANCELLED = "cancelled"
-    CANCEL_REQUESTED = "cancel_requested"
-    SELLER_APPROVED = "seller_approved"
-    SELLER_REFUSED = "seller_refused"
-    SELLER_SILENT = "seller_silent"
-    PROCESSING_EXTENDED = "processing_extended"
-    SHIP_BY_MISSED = "ship_by_missed"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    RECEIPT_CONFIRMED = "receipt_confirmed"
-    PROTECTION_EXPIRED = "protection_expired"
-    UNPAID_TIMEOUT = "unpaid_timeout"
-    DISPUTE_OPENED = "dispute_opened"
-    DISPUTE_ESCALATED = "dispute_escalated"
-    DISPUTE_CLOSED = "dispute_closed"
-    FROZEN = "frozen"
-    UNFROZEN = "unfrozen"
-    REFUNDED = "refunded"
-    MESSAGE_SENT = "message_sent"
-    MESSAGE_RECEIVED = "message_received"
-
-
-MESSAGE_KINDS = frozenset({EventKind.MESSAGE_SENT, EventKind.MESSAGE_RECEIVED})
-
-
-class Event(BaseModel):
-    """One entry of an order's log. `data` holds what the kind needs (reason, text, amount...)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    seq: int = Field(ge=0)
-    at: AwareDatetime
-    kind: EventKind
-    actor: Actor
-    data: dict[str, Any] = Field(default_factory=dict)
