@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from guide import lifecycle
 from guide.content import text
+from guide.content.formats import when
 from guide.lifecycle import OrderState
 from guide.models import TIMESTAMPS, Order, field_errors
 from guide.profile import PolicyProfile
@@ -98,7 +99,7 @@ def check_rows(
             problems.append(RowError(number, order.id, unstorable, message))
             continue
         if order.latest_stamp > clock:
-            message = text("errors", "import_after_clock", clock=clock.strftime("%d %b %Y %H:%M UTC"))
+            message = text("errors", "import_after_clock", clock=when(clock))
             problems.append(RowError(number, order.id, "placed_at", message))
             continue
         accepted.append(lifecycle.replay(lifecycle.events_from_snapshot(order, profile)))

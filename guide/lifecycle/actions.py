@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from guide.content import cancel_reasons, text
+from guide.content.formats import when
 from guide.lifecycle.state import ALLOWED_FROM, DomainError, OrderState, refusal, replay
 from guide.models import Actor, Event, EventKind, Order, Status
 from guide.profile import PolicyProfile, get_profile
@@ -121,9 +122,9 @@ def dispute_refusal(order: Order, at: datetime, profile: PolicyProfile) -> Domai
         return refusal("dispute_unpaid")
     opens, closes = window
     if at < opens:
-        return refusal("dispute_too_early", opens=opens.strftime("%d %b %Y %H:%M UTC"))
+        return refusal("dispute_too_early", opens=when(opens))
     if at > closes:
-        return refusal("dispute_too_late", closed=closes.strftime("%d %b %Y %H:%M UTC"))
+        return refusal("dispute_too_late", closed=when(closes))
     return None
 
 
