@@ -62,7 +62,9 @@ def load_folder(folder: str, model: type[ModelT]) -> dict[str, ModelT]:
     for entry in sorted(resources.files(__name__).joinpath(folder).iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json"):
             item = validated(f"{folder}/{entry.name}", model, json.loads(entry.read_text("utf-8")))
-            key = item.id  # type: ignore[attr-defined]
+            key = item.model_dump(include={"id"}).get("id")
+            if not isinstance(key, str):
+                raise ValueError(f"{folder}/{entry.name} has no text id")
             if key in found:
                 raise ValueError(f"two files in {folder}/ use the id {key!r}")
             found[key] = item
