@@ -8,6 +8,7 @@ and the DOMAIN.md rule behind it. The answer key is checked against `assess()` b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from enum import StrEnum
 from functools import cache
@@ -181,6 +182,14 @@ PATH_ACTIONS: dict[Path, frozenset[EventKind]] = {
     Path.WAIT: frozenset(),
     Path.NOTHING_TO_DO: frozenset(),
 }
+ATTEMPT_LINK = re.compile(r"[0-9]{1,11}")  # digits only (not isdigit(): "²"), and no 5,000-digit number
+
+
+def attempt_in_link(raw: str | None) -> int | None:
+    """The attempt id a training link's `?attempt=` holds, or None when it cannot be one."""
+    return int(raw) if raw is not None and ATTEMPT_LINK.fullmatch(raw) else None
+
+
 ACTIVE_KINDS = frozenset({EventKind.CANCELLED, EventKind.CANCEL_REQUESTED, EventKind.DISPUTE_OPENED})
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from functools import partial
 
@@ -13,6 +12,7 @@ from guide.content import text
 from guide.store import UnknownOrder
 from guide.training import (
     Question,
+    attempt_in_link,
     certificate_rule,
     certified,
     level_progress,
@@ -168,11 +168,11 @@ def practice_button(trainee: Trainee) -> None:
 
 def case_clock() -> datetime | None:
     """The simulated time of the case in the URL, if the link is valid (said nothing otherwise)."""
-    trainee_id, raw = st.query_params.get(TRAINEE), st.query_params.get(ATTEMPT)
-    if not trainee_id or not raw or not re.fullmatch(r"[0-9]{1,11}", raw):
+    trainee_id, attempt_id = st.query_params.get(TRAINEE), attempt_in_link(st.query_params.get(ATTEMPT))
+    if not trainee_id or attempt_id is None:
         return None
     try:
-        attempt = get_training().get_attempt(trainee_id, int(raw))
+        attempt = get_training().get_attempt(trainee_id, attempt_id)
         return get_store().get_sandbox(attempt.sandbox_id).clock
     except LookupError:
         return None
@@ -184,9 +184,10 @@ def current_attempt(trainee: Trainee) -> Attempt | None:
     if raw is None:
         return None
     try:
-        if not re.fullmatch(r"[0-9]{1,11}", raw):
+        attempt_id = attempt_in_link(raw)
+        if attempt_id is None:
             raise LookupError(raw)
-        return get_training().get_attempt(trainee.id, int(raw))
+        return get_training().get_attempt(trainee.id, attempt_id)
     except LookupError:
         st.warning(text("trainee", "attempt_unknown"))
         st.query_params.pop(ATTEMPT, None)
