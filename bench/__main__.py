@@ -15,6 +15,7 @@ and writes docs/performance.json; it exits 1 when any figure misses its target o
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import time
@@ -45,7 +46,8 @@ def part_runner(name: str) -> Callable[[bool], tuple[list[Figure], dict[str, Any
     """The part's run(quick), imported only when it runs."""
     import importlib
 
-    return importlib.import_module(f"bench.{name}").run
+    run: Callable[[bool], tuple[list[Figure], dict[str, Any]]] = importlib.import_module(f"bench.{name}").run
+    return run
 
 
 def generated_section(info: dict[str, str], quick: bool, results: dict[str, dict[str, Any]]) -> str:
@@ -115,7 +117,8 @@ def main() -> None:
     unknown = [p for p in parts if p not in PARTS]
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)}; the parts are {', '.join(PARTS)}")
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    if isinstance(sys.stdout, io.TextIOWrapper):  # what a console or pipe gives; reconfigure is its method
+        sys.stdout.reconfigure(line_buffering=True)
 
     info = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), **machine()}
     print(", ".join(f"{k}: {v}" for k, v in info.items()))

@@ -67,7 +67,9 @@ def _fill(store: Store, count: int) -> None:
     started = time.perf_counter()
     batch = 500
     for offset in range(0, count, batch):
-        sandbox_rows, order_rows, event_rows = [], [], []
+        sandbox_rows: list[dict[str, Any]] = []
+        order_rows: list[dict[str, Any]] = []
+        event_rows: list[dict[str, Any]] = []
         for index in range(offset, min(offset + batch, count)):
             sandbox = Sandbox(f"bench{index:017d}xxxxx", index, CLOCK, profile.id, CLOCK)
             sandbox_rows.append({**sandbox.__dict__, "version": 0})

@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
+from unittest import mock
 
 from bench.browser import step_text
 from bench.common import APP, BARE_PAGE, ROOT, Figure, p95
@@ -191,12 +192,9 @@ def instrumented_apptest() -> Iterator[None]:
                     profiler.disable()
                 RunMarks.cpu = time.thread_time() - started
 
-    original = app_test.LocalScriptRunner
-    app_test.LocalScriptRunner = TimedRunner  # type: ignore[misc]
-    try:
+    # AppTest builds its runner by the name app_test imported; patch.object puts back what was there.
+    with mock.patch.object(app_test, "LocalScriptRunner", TimedRunner):
         yield
-    finally:
-        app_test.LocalScriptRunner = original  # type: ignore[misc]
 
 
 @contextlib.contextmanager
@@ -523,7 +521,8 @@ def main() -> None:
         "--profile", metavar="VIEW", help='profile one view instead, e.g. "my_orders" (pyinstrument if installed)'
     )
     args = parser.parse_args()
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    if isinstance(sys.stdout, io.TextIOWrapper):  # what a console or pipe gives; reconfigure is its method
+        sys.stdout.reconfigure(line_buffering=True)
     print_machine()
     figures, raw = run(args.quick, args.profile)
     if not args.profile:

@@ -55,7 +55,7 @@ SECOND = timedelta(seconds=1)
 
 def tweak(profile: PolicyProfile, **values: Any) -> PolicyProfile:
     """A copy of `profile` with some rule values replaced (a test-only profile)."""
-    rules = {name: Rule(value=value, sources=["test"]) for name, value in values.items()}
+    rules: dict[str, Rule[Any]] = {name: Rule(value=value, sources=["test"]) for name, value in values.items()}
     return profile.model_copy(update=rules)
 
 
@@ -97,7 +97,7 @@ def _event(state: OrderState, kind: EventKind, **data: Any) -> Event:
     return Event(seq=len(state.events), at=state.now + HOUR, kind=kind, actor=Actor.PLATFORM, data=data)
 
 
-_DATA = {
+_DATA: dict[EventKind, dict[str, Any]] = {
     K.VERIFIED: {"ship_by": at(days=20).isoformat()},
     K.SHIPPED: {"partial": False},
     K.DISPUTE_CLOSED: {"refund": True},
@@ -196,7 +196,8 @@ def test_verification_ends_within_the_profile_hours(name: str):
         state = advance(paid, timer.at, seed, profile)
         assert state.order.status is S.AWAITING_SHIPMENT
         assert state.order.verified_at == timer.at
-        ship_in = (state.order.ship_by - state.order.verified_at) / DAY  # type: ignore[operator]
+        assert state.order.ship_by is not None and state.order.verified_at is not None
+        ship_in = (state.order.ship_by - state.order.verified_at) / DAY
         assert round(low) - 1 <= ship_in <= round(high) + 1
 
 
@@ -335,8 +336,9 @@ def test_silence_refunds_the_whole_order():
         assert done.order.status is S.CLOSED
         assert done.order.refund_amount == Decimal("10.25") == done.order.total
         assert kinds(done)[-2:] == [K.SELLER_SILENT, K.REFUNDED]
+        assert done.order.closed_at is not None
         assert add_business_days(window_ends, card.low) <= done.order.closed_at
-        assert done.order.closed_at <= add_business_days(window_ends, card.high)  # type: ignore[operator]
+        assert done.order.closed_at <= add_business_days(window_ends, card.high)
 
 
 def test_a_responsive_seller_answers_inside_the_window():
@@ -371,7 +373,9 @@ def refused_state(profile: PolicyProfile) -> OrderState:
         "awaiting_shipment", profile, seller=seller(response_rate=1.0, ships_anyway_rate=0.0), ship_by=at(days=20)
     )
     requested = apply_action(state, Action.REQUEST_CANCELLATION, at(5), profile, reason="no_longer_needed")
-    refused = fire(requested, next_timer(requested, seed=2, profile=profile))  # type: ignore[arg-type]
+    timer = next_timer(requested, seed=2, profile=profile)
+    assert timer is not None
+    refused = fire(requested, timer)
     assert refused.events[-1].kind is K.SELLER_REFUSED
     return refused
 
@@ -440,7 +444,8 @@ def test_seller_who_never_misses_ships_before_ship_by():
     for seed in SEEDS:
         shipped = advance(state, at(days=8), seed, profile)
         assert shipped.order.status in (S.AWAITING_DELIVERY, S.PARTIAL_SHIPMENT)
-        assert shipped.order.shipped_at <= at(days=8)  # type: ignore[operator]
+        assert shipped.order.shipped_at is not None
+        assert shipped.order.shipped_at <= at(days=8)
 
 
 # --- DOMAIN.md: shipped, completed, disputes ---------------------------------------------------------
@@ -546,7 +551,8 @@ def test_protection_runs_out_and_completes():
     state = from_snapshot("awaiting_delivery")
     done = advance(state, at(days=200), seed=1, profile=profile)
     assert done.order.status is S.COMPLETED
-    ends = state.order.shipped_at + timedelta(days=profile.delivery_guarantee_days.value)  # type: ignore[operator]
+    assert state.order.shipped_at is not None
+    ends = state.order.shipped_at + timedelta(days=profile.delivery_guarantee_days.value)
     assert done.order.completed_at == ends
     assert done.order.delivered_at is not None and done.order.delivered_at < ends
     assert next_timer(done, seed=1, profile=profile) is None
@@ -877,7 +883,8 @@ def test_snapshot_fills_in_verification_and_ship_by():
     order = make_order("awaiting_shipment", verified_at=None, ship_by=None)
     rebuilt = replay(events_from_snapshot(order, profile)).order
     assert rebuilt.verified_at == order.paid_at
-    assert rebuilt.ship_by == order.paid_at + timedelta(days=profile.processing_days.value.high)  # type: ignore[operator]
+    assert order.paid_at is not None
+    assert rebuilt.ship_by == order.paid_at + timedelta(days=profile.processing_days.value.high)
 
 
 # --- properties: any sequence of steps keeps every invariant ------------------------------------
@@ -906,6 +913,7 @@ NEXT_TIMER = st.tuples(st.just("next"), st.integers(0, 90))  # jump to the next 
 BACKWARDS = st.tuples(st.just("back"), st.integers(1, 3 * 24 * 60))  # an action dated before the clock
 # Pick one of the actions that the order allows right now, so runs get deep into the lifecycle.
 ALLOWED = st.tuples(st.just("allowed"), st.booleans(), st.integers(0, 1000))
+Step = tuple[Any, ...]  # one drawn step: ("tick", minutes), ("next", seconds), ("act", action, params), ...
 STEPS = st.lists(
     st.one_of(ALLOWED, ALLOWED, ACTIONS, TICKS, NEXT_TIMER, NEXT_TIMER, BACKWARDS), min_size=10, max_size=40
 )
@@ -994,7 +1002,7 @@ FIXED_STAMPS = (
 )
 
 
-def run(scenario: Scenario, steps: list[tuple], check: bool = True) -> OrderState:
+def run(scenario: Scenario, steps: list[Step], check: bool = True) -> OrderState:
     """Play the steps from the placed order, checking every invariant after each one."""
     state, clock = scenario.start, scenario.start.now
     seed, profile = scenario.seed, scenario.profile
@@ -1078,13 +1086,13 @@ PROPERTY = settings(
 
 @PROPERTY
 @given(scenario=SCENARIOS, steps=STEPS)
-def test_any_sequence_keeps_every_invariant(scenario: Scenario, steps: list[tuple]):
+def test_any_sequence_keeps_every_invariant(scenario: Scenario, steps: list[Step]):
     run(scenario, steps)
 
 
 @settings(PROPERTY, max_examples=60)
 @given(scenario=SCENARIOS, steps=STEPS)
-def test_same_seed_and_actions_give_the_identical_log(scenario: Scenario, steps: list[tuple]):
+def test_same_seed_and_actions_give_the_identical_log(scenario: Scenario, steps: list[Step]):
     first = run(scenario, steps, check=False)
     second = run(scenario, steps, check=False)
     assert first.events == second.events
@@ -1093,7 +1101,7 @@ def test_same_seed_and_actions_give_the_identical_log(scenario: Scenario, steps:
 
 @settings(PROPERTY, max_examples=60)
 @given(scenario=SCENARIOS, steps=STEPS, action=ACTIONS)
-def test_a_refused_action_changes_nothing(scenario: Scenario, steps: list[tuple], action: tuple):
+def test_a_refused_action_changes_nothing(scenario: Scenario, steps: list[Step], action: Step):
     state = run(scenario, steps, check=False)
     _, name, params = action
     moment = state.now + HOUR
@@ -1111,7 +1119,7 @@ def test_a_refused_action_changes_nothing(scenario: Scenario, steps: list[tuple]
 
 @settings(PROPERTY, max_examples=60)
 @given(scenario=SCENARIOS, steps=STEPS, wait_hours=st.integers(0, 30 * 24))
-def test_every_reachable_state_can_be_assessed(scenario: Scenario, steps: list[tuple], wait_hours: int):
+def test_every_reachable_state_can_be_assessed(scenario: Scenario, steps: list[Step], wait_hours: int):
     """assess() keeps its contract on every order the lifecycle can produce (DESIGN.md: the contract)."""
     final = run(scenario, steps, check=False)
     for end in range(1, len(final.events) + 1):

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 from importlib import resources
+from typing import Any
 
 import pytest
 
@@ -194,10 +195,13 @@ def check_contract(result: Assessment, order: Order) -> None:
 
 def test_nothing_to_do_on_an_unpaid_closed_order_does_not_promise_a_refund():
     order = make_order("closed", close_reason="unpaid_timeout")
+    assert order.closed_at is not None
     result = assess(order, order.closed_at)
     assert result.path is Path.NOTHING_TO_DO and "refund tracker" not in result.next_action
     paid = make_order("refund_in_progress")
-    assert "refund tracker" in assess(paid, paid.refund_started_at or paid.paid_at).next_action
+    refund_started = paid.refund_started_at or paid.paid_at
+    assert refund_started is not None
+    assert "refund tracker" in assess(paid, refund_started).next_action
 
 
 @pytest.mark.parametrize("status", STATUSES)
@@ -349,7 +353,8 @@ def test_shipped_contact_seller_then_dispute_impossible(status: str, any_profile
 
 def completed_days_ago(days: float) -> tuple[Order, datetime]:
     order = make_order("completed")
-    return order, order.completed_at + timedelta(days=days)  # type: ignore[operator]
+    assert order.completed_at is not None
+    return order, order.completed_at + timedelta(days=days)
 
 
 def test_completed_14_days_ago_open_dispute(any_profile: PolicyProfile):
@@ -377,7 +382,7 @@ def test_dispute_in_progress_waits():
 
 
 @pytest.mark.parametrize("overrides", [{}, {"cancel_requested_at": at(10)}, {"shipped_at": at(48)}, COD])
-def test_frozen_waits(overrides: dict, any_profile: PolicyProfile):
+def test_frozen_waits(overrides: dict[str, Any], any_profile: PolicyProfile):
     order = make_order("frozen", **{"frozen_at": at(days=3), **overrides})
     result = assess(order, at(days=4), any_profile)
     assert result.path is Path.WAIT
@@ -408,7 +413,7 @@ COD_PAID = {
     "delivered_at": at(days=9),
     "paid_at": at(days=9),
 }
-COD_EXAMPLES = {
+COD_EXAMPLES: dict[str, dict[str, Any]] = {
     "awaiting_shipment": COD,
     "awaiting_cancellation": COD,
     "partial_shipment": COD,
@@ -444,7 +449,8 @@ def test_cash_on_delivery_is_assessed_in_every_status_it_can_have(status: str, a
 def test_unpaid_cash_on_delivery_is_not_sent_to_a_dispute(any_profile: PolicyProfile):
     """The simulator refuses a dispute when nothing was paid, so assess() must not recommend one."""
     order = make_order("awaiting_delivery", **COD)
-    now = order.shipped_at + timedelta(days=any_profile.dispute_opens_after_shipping_days.value + 2)  # type: ignore[operator]
+    assert order.shipped_at is not None
+    now = order.shipped_at + timedelta(days=any_profile.dispute_opens_after_shipping_days.value + 2)
     result = assess(order, now, any_profile)
     assert result.path is Path.CONTACT_SELLER
     assert any("refuse the parcel" in reason for reason in result.why)

@@ -68,7 +68,7 @@ def test_no_demo_timer_is_already_due(store: Store) -> None:
 @pytest.mark.parametrize("junk", ["", "nope", "../../etc/passwd", "x' OR '1'='1", "a" * 500, None, 42])
 def test_an_unknown_sandbox_is_refused(store: Store, junk: object) -> None:
     with pytest.raises(UnknownSandbox):
-        store.get_sandbox(junk)  # type: ignore[arg-type]
+        store.get_sandbox(junk)  # type: ignore[arg-type]  # junk on purpose: non-strings must be refused too
 
 
 def test_an_unknown_but_well_formed_sandbox_is_refused(store: Store) -> None:

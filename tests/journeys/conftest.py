@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, ViewportSize, expect, sync_playwright
 
 from guide.store import Store
 from tests.journeys.helpers import (
@@ -74,7 +74,7 @@ def browser(playwright_session: Playwright, app: App) -> Iterator[Browser]:
     launched.close()
 
 
-def _new_context(browser: Browser, viewport: dict[str, int]) -> BrowserContext:
+def _new_context(browser: Browser, viewport: ViewportSize) -> BrowserContext:
     context = browser.new_context(viewport=viewport, locale="en-GB", timezone_id="UTC")
     context.set_default_timeout(TIMEOUT_MS)
     return context
@@ -111,7 +111,9 @@ def new_context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Br
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Remember a failed call (for the screenshots) and add the server's latest stderr to its report."""
     report: pytest.TestReport = yield
     if report.when == "call":

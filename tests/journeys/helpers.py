@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from guide.lifecycle import Action, advance, apply_action
 from guide.models import CloseReason, EventKind, Order, Status
@@ -28,8 +28,8 @@ REPO = Path(__file__).resolve().parents[2]
 # Screenshots go to tests/screenshots/ (ignored by git); CANCEL_COACH_SCREENSHOTS=docs/screenshots
 # refreshes the ones the README shows.
 SCREENSHOTS = REPO / (os.environ.get("CANCEL_COACH_SCREENSHOTS") or "tests/screenshots")
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 TIMEOUT_MS = 20_000
 
 NEUTRAL_REASON = "I don't need this order anymore / Other reasons"
@@ -68,7 +68,8 @@ def free_port() -> int:
 def healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
+            body: bytes = response.read()  # typeshed types urlopen's result as Any; it is an HTTPResponse
+            return body.decode().strip() == "ok"
     except (urllib.error.URLError, OSError, TimeoutError):
         return False
 
@@ -186,7 +187,9 @@ def expect_badge(page: Page, label: str) -> None:
 
 def steps_done(main: Locator) -> tuple[int, int]:
     text = main.get_by_text(re.compile(r"^\d+ of \d+ steps done$")).inner_text()
-    done, total = re.match(r"(\d+) of (\d+)", text).groups()  # type: ignore[union-attr]
+    counts = re.match(r"(\d+) of (\d+)", text)
+    assert counts is not None
+    done, total = counts.groups()
     return int(done), int(total)
 
 

@@ -356,7 +356,7 @@ def check_ledgers(store: Store, ledgers: dict[str, Ledger], figures: Figures) ->
                     events.c.sandbox_id == ledger.sandbox_id, events.c.kind == EventKind.MESSAGE_SENT.value
                 )
             ).all()
-        stored = [(str(json.loads(data).get("text")), order_id) for order_id, data in rows]
+        stored = [(str(json.loads(row.data).get("text")), row.order_id) for row in rows]
         sent = Counter(m for m, _ in stored if m.startswith(("crash ", "driver ")))
         where = dict(stored)
         for message, order_id in sorted(ledger.acked_messages.items()):

@@ -38,9 +38,9 @@ import re
 import string
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -153,12 +153,13 @@ GENERATED = 15  # generated values per input, on top of the fixed ones
 PASSCODE = "correct horse battery staple"
 
 TRIED: Counter[str] = Counter()
+Place = TypeVar("Place")  # where a box appears: a session key, a page name, or None for the home page
 
 
 def hostile() -> st.SearchStrategy[str]:
     """The fixed nasties, hypothesis's own text (no lone surrogates: no browser can send one), mixes of the two,
     and long repetitions."""
-    generated = st.text(st.characters(exclude_categories=("Cs",)), max_size=80)
+    generated = st.text(st.characters(exclude_categories=["Cs"]), max_size=80)
     nasty = st.sampled_from(NASTIES)
     return st.one_of(
         nasty,
@@ -381,7 +382,7 @@ def test_plain_shows_any_text_as_typed() -> None:
     fuzz("plain()", check, max_examples=300)
 
 
-def placed(placements: list[str], values: Iterable[Any]) -> list[tuple[str, Any]]:
+def placed(placements: Sequence[Place], values: Iterable[Any]) -> list[tuple[Place, Any]]:
     """The fixed values spread over the places a box appears, in turn."""
     return [(placements[n % len(placements)], value) for n, value in enumerate(values)]
 
@@ -577,11 +578,11 @@ def test_the_sandbox_parameter_on_every_page(store: Store, sandbox: str) -> None
             assert [str(h.value) for h in at.header] == [text("app", "sandbox_unknown_title")]
             assert text("app", "sandbox_unknown_body") in [str(m.value) for m in at.markdown]
 
-    fixed = placed(EVERY_PAGE, NASTIES)  # type: ignore[arg-type]
+    fixed = placed(EVERY_PAGE, NASTIES)
     fuzz("?sandbox= (every page)", check, strategy=cases, fixed=fixed, examples=[(None, sandbox), ("rules", sandbox)])
 
 
-ORDER_WARNINGS = {
+ORDER_WARNINGS: dict[str, Callable[[str], str | None]] = {
     "order_details": lambda value: text("app", "order_unknown") if value else text("app", "pick_order_first"),
     "contact_seller": lambda value: text("app", "order_unknown") if value else None,
     "walkthrough": lambda value: text("app", "order_unknown") if value else None,

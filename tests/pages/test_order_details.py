@@ -106,7 +106,9 @@ def test_cancel_an_awaiting_payment_order(store: Store, sandbox: str):
     assert dialog(at) is None, "the pop-up is closed until asked for"
 
     at.button(key=f"{KEY}_open").click().run()
-    assert dialog(at).proto.dialog.title == text("dialog", "title_cancel")
+    opened = dialog(at)
+    assert opened is not None
+    assert opened.proto.dialog.title == text("dialog", "title_cancel")
     assert at.radio(key=f"{KEY}_reason").value is None, "no reason is chosen for the buyer"
     at.radio(key=f"{KEY}_reason").set_value(reason_id())
     at.button(key=f"{KEY}_submit").click().run()
@@ -135,7 +137,9 @@ def test_submit_without_a_reason_asks_for_one(store: Store, sandbox: str):
     at.button(key=f"{KEY}_open").click().run()
     at.button(key=f"{KEY}_submit").click().run()
     no_exception(at)
-    assert [w.value for w in dialog(at).warning] == [text("dialog", "pick_reason")]
+    opened = dialog(at)
+    assert opened is not None
+    assert [w.value for w in opened.warning] == [text("dialog", "pick_reason")]
     assert f"{KEY}_confirm" not in button_keys(at)
     assert "picked_reason" not in store.facts(sandbox)
     assert status_of(store, sandbox, wanted.id) is Status.AWAITING_PAYMENT
@@ -159,7 +163,9 @@ def test_request_cancellation_of_an_awaiting_shipment_order(store: Store, sandbo
     at = open_page("order_details", sandbox, order=wanted.id)
     assert at.button(key=f"{KEY}_open").label == text("details", "request_cancellation")
     at.button(key=f"{KEY}_open").click().run()
-    assert dialog(at).proto.dialog.title == text("dialog", "title_request")
+    opened = dialog(at)
+    assert opened is not None
+    assert opened.proto.dialog.title == text("dialog", "title_request")
     at.radio(key=f"{KEY}_reason").set_value(reason_id())
     at.button(key=f"{KEY}_submit").click().run()
     assert text("dialog", "confirm_question_request", order_id=wanted.id) in [m.value for m in at.markdown]

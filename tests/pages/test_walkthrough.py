@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from guide.content import text
 from guide.models import EventKind, Status
@@ -47,7 +48,7 @@ def card_says_done(at) -> bool:
     return text("walkthrough", "done") in main_alerts(at, "success")
 
 
-def progress_text(at) -> str:
+def progress_text(at: AppTest) -> str:
     [bar] = at.progress
     return bar.proto.text
 
