@@ -61,6 +61,7 @@ from bench.common import (
     p95,
 )
 from bench.report import finish, part_arguments, print_machine
+from guide.content import text
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 RENDER_TARGET = 1.5
@@ -72,7 +73,7 @@ ACTIONS = ("search", "clock")
 
 BUYER = "maria"
 ORDERS_KEY = "my_orders_page"  # the My Orders page's widget keys: its cards are st-key-<key>_card_<order id>
-CLOCK_FORMAT = "%d %b %Y, %H:%M UTC"  # guide.ui.widgets.when
+CLOCK_FORMAT = text("format", "when")  # the pattern guide.content.formats.when writes the clock with
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 BARE_LINE = re.compile(r"^Bare page ready · (.*) · (\d+) clicks$")
 

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
+from guide.content.formats import when
 from guide.lifecycle import Action, advance, apply_action
 from guide.models import CloseReason, EventKind, Order, Status
 from guide.store import Sandbox, Store
@@ -195,7 +196,7 @@ def steps_done(main: Locator) -> tuple[int, int]:
 
 def clock_label(moment: datetime) -> str:
     """The simulated time as the sidebar and page headers write it."""
-    return moment.strftime("%d %b %Y, %H:%M UTC")
+    return when(moment)
 
 
 def shoot(page: Page, name: str) -> Path:
