@@ -8,7 +8,7 @@ from guide.content import text
 from guide.store import Store
 from guide.training import Difficulty, Question, scenarios
 from guide.training_store import TrainingStore
-from tests.pages.helpers import main_alerts, no_exception, open_page, sandbox_count, shown
+from tests.pages.helpers import button_keys, main_alerts, no_exception, open_page, sandbox_count, shown
 
 SUBMIT_NAME = text("trainee", "start")
 SUBMIT_ANSWERS = text("trainee", "submit")
@@ -135,6 +135,23 @@ def test_acting_in_the_simulator_counts(store: Store):
     at = answer(at, attempt.id, right_answers(attempt.scenario_id))
     result = training.get_attempt(trainee.id, attempt.id).result
     assert result is not None and result.score == 1.0
+
+
+def test_extend_processing_time_is_offered_once(store: Store):
+    """Regression (issue 10): after "Extend processing time" the button stayed, and a second click said the
+    processing time had already been extended."""
+    training = TrainingStore(store)
+    trainee = training.create_trainee("Eve")
+    attempt = training.start_attempt(trainee.id, "e02-earbuds-gift-duplicate")
+    button = f"train_{attempt.id}_action_extend_processing"
+    at = open_page("training", trainee=trainee.id, attempt=str(attempt.id))
+    assert button in button_keys(at)
+    at.button(key=button).click().run()
+    no_exception(at)
+    assert not main_alerts(at, "error")
+    assert button not in button_keys(at)
+    state = store.get_order(attempt.sandbox_id, attempt.scenario.order.id)
+    assert state.processing_extended
 
 
 def test_someone_elses_attempt_is_not_shown(store: Store):
