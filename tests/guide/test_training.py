@@ -23,6 +23,7 @@ from guide.training import (
     Question,
     RefundAnswer,
     Scenario,
+    attempt_in_link,
     certificate_rule,
     certified,
     level_progress,
@@ -580,3 +581,13 @@ def test_starting_time_is_aware_and_replays_before_now():
     for s in every():
         assert isinstance(s.now, datetime) and s.now.utcoffset() is not None
         assert s.starting_state().now <= s.now
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("7", 7), ("00042", 42), ("99999999999", 99999999999), (None, None)])
+def test_a_training_link_holds_an_attempt_id_of_digits(raw: str | None, expected: int | None):
+    assert attempt_in_link(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "-1", "1.0", "²", "１", "1 ", "999999999999", "1e3", "0x1f"])
+def test_anything_else_in_a_training_link_is_no_attempt(raw: str):
+    assert attempt_in_link(raw) is None
