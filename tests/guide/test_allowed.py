@@ -28,9 +28,9 @@ from guide.lifecycle import (
 from guide.profile import PolicyProfile, get_profile
 from guide.ui.actions import BUTTONS, available_actions
 from guide.ui.order import CANCEL_BUTTONS, cancel_action
-from tests.guide.factories import CURRENT, STRICT, T0, make_order
+from tests.guide.factories import CURRENT, STRICT, make_order
+from tests.world import SEED, START
 
-SEED = 20261201
 OFFERED_ANYWHERE = (*BUTTONS, *CANCEL_BUTTONS)
 PARAMS = {"reason": next(iter(cancel_reasons())), "text": "Hello, can you cancel?"}
 
@@ -55,7 +55,7 @@ def accepted(state: OrderState, at: datetime, profile: PolicyProfile) -> set[Act
 
 
 def _demo(profile_id: str) -> list[OrderState]:
-    return demo_orders(SEED, T0 + timedelta(days=30), get_profile(profile_id))
+    return demo_orders(SEED, START, get_profile(profile_id))
 
 
 DEMO = {profile_id: _demo(profile_id) for profile_id in (CURRENT, STRICT)}
@@ -79,7 +79,7 @@ def test_what_the_ui_offers_is_exactly_what_act_accepts(
     profile = get_profile(profile_id)
     orders = DEMO[profile_id]
     state = orders[index % len(orders)]
-    clock = T0 + timedelta(days=30)
+    clock = START
     for hours, action in steps:
         clock += timedelta(hours=hours)
         state = advance(state, clock, SEED, profile)
@@ -91,7 +91,7 @@ def test_what_the_ui_offers_is_exactly_what_act_accepts(
 
 def test_every_refusal_act_gives_is_the_one_allowed_names() -> None:
     profile = get_profile(CURRENT)
-    clock = T0 + timedelta(days=30)
+    clock = START
     for state in DEMO[CURRENT]:
         for action, refusal in allowed(state, clock, profile).items():
             if refusal is None:
