@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from guide import lifecycle
-from guide.content import text
-from guide.lifecycle import DomainError, OrderState
+from guide.lifecycle import OrderState, refusal
 from guide.models import Event
 from guide.profile import PolicyProfile
 
@@ -21,9 +20,9 @@ def clock_target(clock: datetime, to: datetime | timedelta) -> datetime:
     """Where the clock moves: `to` itself, or `to` after `clock`. It never goes back, and is never naive."""
     target = clock + to if isinstance(to, timedelta) else to
     if target.tzinfo is None:
-        raise DomainError(text("errors", "naive_time"))
+        raise refusal("naive_time")
     if target < clock:
-        raise DomainError(text("errors", "clock_back"))
+        raise refusal("clock_back")
     return target
 
 
