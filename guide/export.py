@@ -11,6 +11,8 @@ import pandas as pd
 
 from guide.models import Order
 
+# A cell starting with one of these runs as a formula in a spreadsheet (OWASP: CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = [
     "id",
     "status",
@@ -51,8 +53,18 @@ def csv_row(order: Order) -> dict[str, str]:
 
 
 def export_csv(found: Sequence[Order]) -> str:
-    """One row an order, for spreadsheets, in the order given."""
-    frame = pd.DataFrame([csv_row(o) for o in found], columns=CSV_COLUMNS)
+    """One row an order, for spreadsheets, in the order given, formulas neutralised."""
+    frame = spreadsheet_safe(pd.DataFrame([csv_row(o) for o in found], columns=CSV_COLUMNS))
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)
     return buffer.getvalue()
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell that a spreadsheet would run as a formula (a trainee named
+    "=HYPERLINK(...)") prefixed with an apostrophe, as OWASP advises for CSV exports; it still reads as typed."""
+
+    def safe(value: object) -> object:
+        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+    return frame.astype(object).map(safe)

@@ -14,9 +14,9 @@ import pandas as pd
 
 from guide.content import text
 from guide.content.formats import stamp
+from guide.export import spreadsheet_safe
 from guide.training import Question, scenarios
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WRONG_ANSWERS_SHOWN = 15
 
 
@@ -134,16 +134,6 @@ def wrong_answers(frame: pd.DataFrame, top: int = WRONG_ANSWERS_SHOWN) -> pd.Dat
     if not wrong:
         return pd.DataFrame(columns=[scenario, question_column, answer, count])
     return pd.DataFrame(wrong).sort_values(count, ascending=False).head(top)
-
-
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every text cell that a spreadsheet would run as a formula (a trainee named
-    "=HYPERLINK(...)") prefixed with an apostrophe, as OWASP advises for CSV exports; it still reads as typed."""
-
-    def safe(value: object) -> object:
-        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
-
-    return frame.astype(object).map(safe)
 
 
 def attempts_csv(frame: pd.DataFrame) -> bytes:

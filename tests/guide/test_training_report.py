@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from guide.content import text
+from guide.export import FORMULA_START, spreadsheet_safe
 from guide.store import Store
 from guide.training import Question, scenarios
 from guide.training_report import (
-    FORMULA_START,
     answer_label,
     attempt_records,
     attempts_csv,
@@ -22,7 +22,6 @@ from guide.training_report import (
     best_by_trainee,
     hidden_columns,
     mean_by_scenario,
-    spreadsheet_safe,
     trainee_labels,
     wrong_answers,
 )
