@@ -227,14 +227,17 @@ class Store:
     def list_orders(
         self, sandbox_id: str, statuses: Sequence[Status] | None = None, query: str = "", limit: int = SEARCH_LIMIT
     ) -> list[Order]:
-        """The sandbox's orders, newest first, optionally by status and by a search for id, title or seller."""
+        """The sandbox's orders, newest first, optionally by status and by a search for id, title or seller.
+
+        Orders placed at the same moment go by id, so a list never reshuffles between reads."""
         where = [orders.c.sandbox_id == sandbox_id]
         if statuses:
             where.append(orders.c.status.in_([Status(s).value for s in statuses]))
         if query.strip():
             pattern = search_pattern(query)
             where.append(orders.c.search_text.like(pattern, escape="\\") if pattern else false())
-        stmt = select(orders.c.snapshot).where(and_(*where)).order_by(orders.c.placed_at.desc()).limit(limit)
+        newest_first = (orders.c.placed_at.desc(), orders.c.order_id.desc())
+        stmt = select(orders.c.snapshot).where(and_(*where)).order_by(*newest_first).limit(limit)
         with self.reading_in(sandbox_id) as conn:
             rows: Sequence[str] = conn.execute(stmt).scalars().all()
         return [parse_snapshot(raw) for raw in rows]

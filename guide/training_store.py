@@ -223,7 +223,7 @@ class TrainingStore:
 
     def list_classes(self) -> list[TrainingClass]:
         with self.store.reading() as conn:
-            rows = conn.execute(select(classes).order_by(classes.c.created_at)).mappings().all()
+            rows = conn.execute(select(classes).order_by(classes.c.created_at, classes.c.id)).mappings().all()
         return [TrainingClass(r["id"], r["name"], json.loads(r["scenario_ids"]), json.loads(r["orders"])) for r in rows]
 
     # --- trainees ---

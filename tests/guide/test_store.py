@@ -275,6 +275,15 @@ def test_import_adds_every_row_and_they_can_be_found(store: Store) -> None:
     assert {o.id for o in store.search_orders(sandbox.id, "imported lamp")} == {"900000001", "900000002"}
 
 
+def test_orders_placed_at_the_same_moment_list_by_id_and_never_reshuffle(store: Store) -> None:
+    sandbox = store.create_sandbox(seed=72, clock=CLOCK, demo=False)
+    store.import_orders(sandbox.id, json.dumps([good_row(i) for i in ("900000002", "900000003", "900000001")]))
+    store.act(sandbox.id, "900000003", "send_message", text="moves its row on PostgreSQL")
+    expected = ["900000003", "900000002", "900000001"]
+    assert [o.id for o in store.list_orders(sandbox.id)] == expected
+    assert [o["id"] for o in json.loads(store.export_json(sandbox.id))] == expected[::-1]  # oldest first
+
+
 def test_import_is_all_or_nothing_and_names_every_bad_row_and_field(store: Store) -> None:
     sandbox = store.create_sandbox(seed=71, clock=CLOCK)
     before = store.export_orders(sandbox.id)
