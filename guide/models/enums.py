@@ -28,6 +28,7 @@ class CloseReason(StrEnum):
     UNPAID_TIMEOUT = "unpaid_timeout"
     SHIP_BY_MISSED = "ship_by_missed"
     REFUNDED_AFTER_DISPUTE = "refunded_after_dispute"
+    DELIVERY_REFUSED = "delivery_refused"  # DOMAIN.md: refuse the delivery (card or cash on delivery)
 
 
 class PaymentMethod(StrEnum):
@@ -71,6 +72,8 @@ class EventKind(StrEnum):
     """Everything that can happen to an order; the status is the replay of these."""
 
     PLACED = "placed"
+    ORDER_CONFIRMED = "order_confirmed"  # DOMAIN.md: Cash on delivery (the buyer confirms the order)
+    CONFIRM_EXPIRED = "confirm_expired"  # not confirmed in time: a free cancellation by the buyer
     PAID = "paid"
     VERIFIED = "verified"
     CANCELLED = "cancelled"
@@ -85,6 +88,8 @@ class EventKind(StrEnum):
     RECEIPT_CONFIRMED = "receipt_confirmed"
     PROTECTION_EXPIRED = "protection_expired"
     UNPAID_TIMEOUT = "unpaid_timeout"
+    DELIVERY_REFUSED = "delivery_refused"
+    CLOSED = "closed"  # an imported record's close, known only by its reason, if any
     DISPUTE_OPENED = "dispute_opened"
     DISPUTE_ESCALATED = "dispute_escalated"
     DISPUTE_CLOSED = "dispute_closed"

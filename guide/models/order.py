@@ -14,9 +14,9 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from guide.content import validation
+from guide.models.checks import _field_error, check_cash_on_delivery, check_close_reason
 from guide.models.enums import CloseReason, PaymentMethod, Status
 from guide.models.fields import CountryCode, CurrencyCode, Item, Money, OrderId, Seller, Timestamp
 
@@ -32,6 +32,7 @@ TIME_CHAIN: tuple[str, ...] = (
 )
 TIMESTAMPS: tuple[str, ...] = (
     *TIME_CHAIN,
+    "confirmed_at",
     "cancel_requested_at",
     "cancel_refused_at",
     "dispute_opened_at",
@@ -40,7 +41,9 @@ TIMESTAMPS: tuple[str, ...] = (
     "closed_at",
 )
 
-# DOMAIN.md status table: which stamps a status needs, and which it cannot have yet.
+# DOMAIN.md status table: which stamps a status needs, and which it cannot have yet. A real record may be
+# closed with no reason, charged while still shown unpaid (DOMAIN.md: Buyer-facing statuses), or partly
+# shipped with the first parcel delivered.
 _AFTER_SHIPPING = ("shipped_at", "delivered_at", "completed_at")
 _REQUIRED: dict[Status, tuple[str, ...]] = {
     Status.AWAITING_PAYMENT: (),
@@ -51,16 +54,16 @@ _REQUIRED: dict[Status, tuple[str, ...]] = {
     Status.AWAITING_DELIVERY: ("paid_at", "shipped_at"),
     Status.DISPUTE_IN_PROGRESS: ("paid_at", "shipped_at"),
     Status.FROZEN: ("paid_at",),
-    Status.REFUND_IN_PROGRESS: ("paid_at", "close_reason"),
+    Status.REFUND_IN_PROGRESS: ("paid_at",),
     Status.COMPLETED: ("paid_at", "shipped_at", "completed_at"),
-    Status.CLOSED: ("closed_at", "close_reason"),
+    Status.CLOSED: ("closed_at",),
 }
 _FORBIDDEN: dict[Status, tuple[str, ...]] = {
-    Status.AWAITING_PAYMENT: ("paid_at", "verified_at", "cancel_requested_at", *_AFTER_SHIPPING),
+    Status.AWAITING_PAYMENT: ("verified_at", "cancel_requested_at", *_AFTER_SHIPPING),
     Status.PAYMENT_VERIFICATION: ("verified_at", "cancel_requested_at", *_AFTER_SHIPPING),
     Status.AWAITING_SHIPMENT: _AFTER_SHIPPING,
     Status.AWAITING_CANCELLATION: ("cancel_refused_at", *_AFTER_SHIPPING),
-    Status.PARTIAL_SHIPMENT: ("delivered_at", "completed_at"),
+    Status.PARTIAL_SHIPMENT: ("completed_at",),
     Status.AWAITING_DELIVERY: ("completed_at",),
     Status.DISPUTE_IN_PROGRESS: (),
     Status.FROZEN: ("completed_at",),
@@ -75,22 +78,6 @@ _COD_NEVER = (Status.AWAITING_PAYMENT, Status.PAYMENT_VERIFICATION)
 _COD_PAID = (Status.DISPUTE_IN_PROGRESS, Status.REFUND_IN_PROGRESS)
 # Stamps that only a closed order, or one whose refund is under way, may carry.
 _CLOSING_FIELDS = ("closed_at",)
-
-
-def _field_error(field: str, code: str, value: Any, **values: Any) -> ValidationError:
-    """The order's fields disagree: rule `code` (a key of the "validation" texts) fails at `field`."""
-    context = {"field": field, "code": code, **values}
-    message = validation.sentence(validation.CONSISTENCY, context)
-    return ValidationError.from_exception_data(
-        "Order",
-        [
-            InitErrorDetails(
-                type=PydanticCustomError(validation.CONSISTENCY, message, context),
-                loc=(field,),
-                input=value,
-            )
-        ],
-    )
 
 
 class Order(BaseModel):
@@ -110,6 +97,8 @@ class Order(BaseModel):
     completed_at: Timestamp | None = None
     closed_at: Timestamp | None = None
     close_reason: CloseReason | None = None
+    # Optional extra: when the buyer confirmed a cash-on-delivery order (DOMAIN.md: Cash on delivery).
+    confirmed_at: Timestamp | None = None
     seller: Seller
     items: list[Item] = Field(min_length=1, max_length=200)
     payment_method: PaymentMethod
@@ -134,6 +123,17 @@ class Order(BaseModel):
     def has_paid(self) -> bool:
         """Money has left the buyer (cash on delivery pays at the door)."""
         return self.paid_at is not None
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """A cash-on-delivery order the buyer has not confirmed yet: the seller does not ship it, and it is
+        cancelled for free if the buyer does not confirm (DOMAIN.md: Cash on delivery)."""
+        return self.is_cash_on_delivery and self.status is Status.AWAITING_SHIPMENT and self.confirmed_at is None
+
+    @property
+    def charged_but_shown_unpaid(self) -> bool:
+        """Paid, yet still shown "Awaiting payment" (DOMAIN.md: Buyer-facing statuses): never pay twice."""
+        return self.status is Status.AWAITING_PAYMENT and self.paid_at is not None
 
     @property
     def made_to_order(self) -> bool:
@@ -173,7 +173,8 @@ class Order(BaseModel):
                 if getattr(self, field) is not None:
                     raise _field_error(field, "only_when_closed", getattr(self, field))
         self._check_order_of_times()
-        self._check_close_reason()
+        check_cash_on_delivery(self)
+        check_close_reason(self)
         self._check_phases()
         return self
 
@@ -213,8 +214,6 @@ class Order(BaseModel):
                 stamp = getattr(self, earlier)
                 if stamp is not None and self.shipped_at < stamp:
                     raise _field_error("shipped_at", "not_before", self.shipped_at, earlier=earlier)
-        if self.is_cash_on_delivery and self.paid_at is not None and self.delivered_at is None:
-            raise _field_error("paid_at", "cod_paid_at_door", self.paid_at)
         if self.cancel_requested_at is not None and self.paid_at is None and not self.is_cash_on_delivery:
             raise _field_error("paid_at", "required_with", None, other="cancel_requested_at")
         if self.cancel_refused_at is not None and self.cancel_requested_at is None:
@@ -224,42 +223,6 @@ class Order(BaseModel):
         for refund in ("refund_amount", "refund_started_at"):
             if getattr(self, refund) is not None and self.paid_at is None:
                 raise _field_error(refund, "only_when_paid", getattr(self, refund))
-
-    def _check_close_reason(self) -> None:
-        reason = self.close_reason
-        if reason is None:
-            return
-        needs_request = (CloseReason.CANCELLED_BY_SELLER_APPROVAL, CloseReason.CANCELLED_AFTER_SELLER_SILENCE)
-        if reason in needs_request and self.cancel_requested_at is None:
-            raise _field_error("cancel_requested_at", "required_for_reason", None, reason=reason.value)
-        if reason is CloseReason.UNPAID_TIMEOUT and self.paid_at is not None:
-            raise _field_error("paid_at", "empty_for_reason", self.paid_at, reason=reason.value)
-        if reason is CloseReason.REFUNDED_AFTER_DISPUTE:
-            for field in ("shipped_at", "paid_at"):
-                if getattr(self, field) is None:
-                    raise _field_error(field, "required_for_reason", None, reason=reason.value)
-        if reason is CloseReason.CANCELLED_BY_BUYER:
-            if self.is_cash_on_delivery:
-                raise _field_error("close_reason", "cod_cancelled_by_request", reason)
-            if self.verified_at is not None or self.cancel_requested_at is not None:
-                field = "verified_at" if self.verified_at is not None else "cancel_requested_at"
-                raise _field_error(field, "empty_for_reason", getattr(self, field), reason=reason.value)
-        if reason is CloseReason.UNPAID_TIMEOUT and self.is_cash_on_delivery:
-            raise _field_error("close_reason", "cod_never_unpaid", reason)
-        if reason is CloseReason.SHIP_BY_MISSED and self.paid_at is None and not self.is_cash_on_delivery:
-            raise _field_error("paid_at", "required_for_reason", None, reason=reason.value)
-        if reason in needs_request and self.cancel_refused_at is not None:
-            refused = self.cancel_refused_at
-            raise _field_error("cancel_refused_at", "empty_for_reason_refused", refused, reason=reason.value)
-        not_shipped = (
-            CloseReason.CANCELLED_BY_BUYER,
-            CloseReason.CANCELLED_BY_SELLER_APPROVAL,
-            CloseReason.CANCELLED_AFTER_SELLER_SILENCE,
-            CloseReason.SHIP_BY_MISSED,
-            CloseReason.UNPAID_TIMEOUT,
-        )
-        if reason in not_shipped and self.shipped_at is not None:
-            raise _field_error("shipped_at", "empty_for_reason", self.shipped_at, reason=reason.value)
 
     def _check_phases(self) -> None:
         """Stamps that need another, and stamps after which nothing else can happen (DOMAIN.md: statuses)."""

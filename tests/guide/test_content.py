@@ -284,8 +284,9 @@ def test_every_error_code_of_the_models_has_a_sentence():
 
 def test_a_consistency_error_reads_field_then_problem():
     with pytest.raises(ValidationError) as caught:
-        Order.model_validate(order_json("awaiting_payment", paid_at=T0.isoformat()))
-    assert field_errors(caught.value) == [("paid_at", "paid_at: must be empty while the status is awaiting_payment")]
+        Order.model_validate(order_json("awaiting_payment", verified_at=T0.isoformat()))
+    expected = ("verified_at", "verified_at: must be empty while the status is awaiting_payment")
+    assert field_errors(caught.value) == [expected]
 
 
 def test_an_unlisted_error_type_gets_the_generic_sentence():
