@@ -85,7 +85,8 @@ def demo_orders(seed: int, clock: datetime, profile: PolicyProfile) -> list[Orde
 def _one(recipe: dict[str, Any], rng: random.Random, seed: int, clock: datetime, profile: PolicyProfile) -> OrderState:
     for _ in range(ATTEMPTS):
         order = Order.model_validate(_snapshot(recipe, rng, clock))
-        state = replay(events_from_snapshot(order, profile))
+        # A cash-on-delivery recipe may leave the order waiting for the buyer's confirmation.
+        state = replay(events_from_snapshot(order, profile, assume_confirmed=recipe.get("confirmed", True)))
         due = next_timer(state, seed, profile)
         if due is None or due.at > clock:
             return state

@@ -18,7 +18,14 @@ from guide.ui.state import Visit
 from guide.ui.widgets import flash, show_flash
 
 # The actions shown as a row of buttons under an order, in this order (cancelling has its own panel).
-BUTTONS = (Action.PAY, Action.EXTEND_PROCESSING, Action.CONFIRM_RECEIPT, Action.OPEN_DISPUTE)
+BUTTONS = (
+    Action.PAY,
+    Action.CONFIRM_ORDER,
+    Action.EXTEND_PROCESSING,
+    Action.CONFIRM_RECEIPT,
+    Action.REFUSE_DELIVERY,
+    Action.OPEN_DISPUTE,
+)
 
 
 def available_actions(state: OrderState, at: datetime, profile: PolicyProfile) -> list[Action]:
