@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from guide.content import load_folder
 from guide.models import Order, PaymentMethod, Status
+from guide.models.fields import CountryCode
 
 T = TypeVar("T")
 
@@ -34,6 +35,18 @@ class Span(BaseModel):
         if self.high < self.low:
             raise ValueError("high must not be below low")
         return self
+
+
+class ByCountry(BaseModel):
+    """A number of days that depends on the order's country, with a default for every other country."""
+
+    model_config = ConfigDict(frozen=True)
+
+    default: Days
+    by_country: dict[CountryCode, Days] = Field(default_factory=dict)
+
+    def for_country(self, country: str | None) -> float:
+        return self.by_country.get(country or "", self.default)
 
 
 class Rule(BaseModel, Generic[T]):
@@ -72,7 +85,7 @@ class PolicyProfile(BaseModel):
     processing_days_max: Rule[Days]
     extend_processing_days: Rule[Days]
     seller_answer_hours: Rule[Annotated[float, Field(gt=0, le=720)]]
-    delivery_guarantee_days: Rule[Days]
+    delivery_guarantee_days: Rule[ByCountry]
     dispute_opens_after_shipping_days: Rule[Days]
     dispute_after_protection_days: Rule[Days]
     dispute_after_completion_days: Rule[Days]
@@ -102,13 +115,24 @@ class PolicyProfile(BaseModel):
             raise ValueError(f"refund_times is missing {', '.join(sorted(missing))}")
         return self
 
+    def protection_days(self, order: Order) -> float:
+        """The buyer protection (delivery guarantee) of `order`, in days from shipping, by its country.
+
+        DOMAIN.md: Timers / delivery guarantee (60 days, 90 for Russia, 120 for Brazil).
+        """
+        return self.delivery_guarantee_days.value.for_country(order.country)
+
     def dispute_window(self, order: Order) -> tuple[datetime, datetime] | None:
         """When the buyer may open a dispute on `order` (DOMAIN.md: Awaiting delivery; Completed), if ever."""
         if order.status is Status.COMPLETED and order.completed_at is not None:
             return order.completed_at, order.completed_at + timedelta(days=self.dispute_after_completion_days.value)
         if order.status in (Status.AWAITING_DELIVERY, Status.PARTIAL_SHIPMENT) and order.shipped_at is not None:
-            opens = order.shipped_at + timedelta(days=self.dispute_opens_after_shipping_days.value)
-            protection_ends = order.shipped_at + timedelta(days=self.delivery_guarantee_days.value)
+            protection_ends = order.shipped_at + timedelta(days=self.protection_days(order))
+            # DOMAIN.md: Awaiting delivery: with normal tracking (the simulator's only kind) a "not received"
+            # dispute opens when protection ends; a delivered item from the 11th day after shipping.
+            opens = protection_ends
+            if order.delivered_at is not None:
+                opens = min(opens, order.shipped_at + timedelta(days=self.dispute_opens_after_shipping_days.value))
             return opens, protection_ends + timedelta(days=self.dispute_after_protection_days.value)
         return None
 

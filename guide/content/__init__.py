@@ -127,9 +127,9 @@ def diagram_edges() -> tuple[tuple[str, str, str], ...]:
     return validated("lifecycle_diagram.json", LifecycleDiagram).edges
 
 
-def seller_reply(template: str | None, status: str | Enum) -> str:
+def seller_reply(template: str | None, status: str | Enum, delivered: bool = False) -> str:
     """What the simulated seller answers to a message sent with `template`, given the order's status now."""
-    return messages().reply(template, status.value if isinstance(status, Enum) else status)
+    return messages().reply(template, status.value if isinstance(status, Enum) else status, delivered)
 
 
 def check() -> None:

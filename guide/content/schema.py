@@ -124,6 +124,7 @@ class SellerReplies(_Content):
 
     before_shipping: str = Field(min_length=1)
     shipped: str = Field(min_length=1)
+    delivered: str = Field(min_length=1)  # shipped and arrived: a return or refund, never "refuse the delivery"
     after: str = Field(min_length=1)
 
 
@@ -139,9 +140,11 @@ class Messages(_Content):
             raise ValueError(f"seller_replies needs an entry for {missing or ['free_text']}")
         return self
 
-    def reply(self, template: str | None, status: str) -> str:
+    def reply(self, template: str | None, status: str, delivered: bool = False) -> str:
         replies = self.seller_replies.get(template or "", self.seller_replies["free_text"])
-        return str(getattr(replies, self.status_group[status]))
+        group = self.status_group[status]
+        # DOMAIN.md: Awaiting delivery: once an item is delivered the buyer asks for a return or refund.
+        return str(getattr(replies, "delivered" if delivered and group == "shipped" else group))
 
 
 # --- lifecycle_diagram.json --------------------------------------------------------------------

@@ -87,13 +87,13 @@ def _status_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event
         case S.AWAITING_CANCELLATION:
             return _seller_answer(state, rng, start, timer, profile)
         case S.PARTIAL_SHIPMENT:
-            protection = known(order.shipped_at) + _days(profile.delivery_guarantee_days.value)
+            protection = known(order.shipped_at) + _days(profile.protection_days(order))  # DOMAIN.md: by country
             rest_at = start + _days(_draw_days(rng, profile.processing_days.value))
             if protection < rest_at:
                 return timer(protection, K.PROTECTION_EXPIRED, Actor.PLATFORM)
             return timer(rest_at, K.SHIPPED, Actor.SELLER, partial=False)
         case S.AWAITING_DELIVERY:
-            protection = known(order.shipped_at) + _days(profile.delivery_guarantee_days.value)
+            protection = known(order.shipped_at) + _days(profile.protection_days(order))  # DOMAIN.md: by country
             if order.delivered_at is None:
                 delivered = known(order.shipped_at) + _days(_draw_days(rng, profile.transit_days.value))
                 if delivered < protection:
@@ -187,7 +187,9 @@ def _reply_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event 
         data={
             "reply_to": message.seq,
             "template": message.data.get("template"),
-            "text": seller_reply(message.data.get("template"), state.order.status),
+            "text": seller_reply(
+                message.data.get("template"), state.order.status, state.order.delivered_at is not None
+            ),
         },
     )
 

@@ -106,9 +106,12 @@ def assess(
 
 
 def _next_action_key(path: Path, order: Order) -> str:
-    """Nothing to do differs when nothing was paid: there is no refund to watch for."""
+    """Nothing to do differs when nothing was paid: there is no refund to watch for; and a delivered
+    order cannot be refused any more (DOMAIN.md: Awaiting delivery: a return or refund request instead)."""
     if path is Path.NOTHING_TO_DO and order.refund_amount is None and not order.has_paid:
         return "nothing_to_do_unpaid"
+    if path is Path.CONTACT_SELLER and (order.delivered_at is not None or order.status is S.COMPLETED):
+        return "contact_seller_delivered"
     return path.value
 
 
@@ -182,10 +185,21 @@ _DISPUTE_WHY: dict[str | None, tuple[str, int | None]] = {
 }
 
 
+# DOMAIN.md: Awaiting delivery: once an item is delivered the buyer asks for a return or refund, and
+# "refuse the delivery" no longer applies; these reasons replace the ones that would say it.
+_DELIVERED_WHY: dict[str, str] = {
+    "dispute_open_now": "dispute_open_now_delivered",
+    "dispute_opens_later": "dispute_opens_later_delivered",
+    "unpaid_refuse_delivery": "unpaid_delivered",
+}
+
+
 def _dispute_or_contact(order: Order, now: datetime, profile: PolicyProfile, why: _Why) -> Path:
     """Open a dispute when the lifecycle would accept one now, else contact the seller, saying why."""
     refused = dispute_refusal(order, now, profile)
     key, end = _DISPUTE_WHY[refused.key if refused else None]
+    if order.delivered_at is not None:
+        key = _DELIVERED_WHY.get(key, key)
     window = profile.dispute_window(order)
     why.add(key, **({"when": when(window[end])} if window and end is not None else {}))
     return Path.OPEN_DISPUTE if refused is None else Path.CONTACT_SELLER

@@ -5,12 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from guide.content import text
-from guide.profile import PolicyProfile, RefundTime, Span
+from guide.profile import ByCountry, PolicyProfile, RefundTime, Span
 from guide.ui.state import Visit
 
 
 def rule_value(value: object) -> str:
-    """A rule's value in words: yes/no, a range, a number, or refund times by payment method."""
+    """A rule's value in words: yes/no, a range, a number, days by country, or refund times by payment method."""
+    if isinstance(value, ByCountry):
+        countries = "; ".join(
+            text("rule_value", "country_days", days=f"{days:g}", country=country)
+            for country, days in value.by_country.items()
+        )
+        return text("rule_value", "by_country", default=f"{value.default:g}", countries=countries)
     if isinstance(value, bool):
         return text("rule_value", "yes" if value else "no")
     if isinstance(value, Span):

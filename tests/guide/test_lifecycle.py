@@ -463,16 +463,18 @@ def test_cancel_after_shipping_raises_and_changes_nothing(status: str):
     assert state.order.status is Status(status)
 
 
+@pytest.mark.parametrize("delivered", [True, False])
 @pytest.mark.parametrize("name", [CURRENT, STRICT])
-def test_dispute_window_while_awaiting_delivery(name: str):
+def test_dispute_window_while_awaiting_delivery(name: str, delivered: bool):
+    """DOMAIN.md: a delivered item from the 11th day after shipping; a parcel on its way (normal tracking)
+    when protection ends; both until 15 days after protection ends."""
     profile = get_profile(name)
-    state = from_snapshot("awaiting_delivery", profile)
+    state = from_snapshot("awaiting_delivery", profile, delivered_at=at(days=5) if delivered else None)
     shipped = state.order.shipped_at
     assert shipped is not None
-    opens = shipped + timedelta(days=profile.dispute_opens_after_shipping_days.value)
-    closes = shipped + timedelta(
-        days=profile.delivery_guarantee_days.value + profile.dispute_after_protection_days.value
-    )
+    protection = profile.protection_days(state.order)
+    opens = shipped + timedelta(days=profile.dispute_opens_after_shipping_days.value if delivered else protection)
+    closes = shipped + timedelta(days=protection + profile.dispute_after_protection_days.value)
     assert profile.dispute_window(state.order) == (opens, closes)
     with pytest.raises(DomainError, match="can be opened from"):
         act(state, Action.OPEN_DISPUTE, opens - SECOND, profile)
@@ -492,7 +494,7 @@ def test_dispute_window_after_completion_is_fifteen_days():
 
 
 def test_dispute_only_once():
-    state = from_snapshot("awaiting_delivery")
+    state = from_snapshot("awaiting_delivery", delivered_at=at(days=9))
     disputed = apply_action(state, Action.OPEN_DISPUTE, at(days=13))
     assert disputed.order.status is S.DISPUTE_IN_PROGRESS
     with pytest.raises(DomainError):
@@ -522,7 +524,7 @@ def test_no_dispute_before_shipping():
 
 def test_silent_seller_loses_the_dispute():
     profile = get_profile()
-    state = from_snapshot("awaiting_delivery", seller=seller(response_rate=0.0))
+    state = from_snapshot("awaiting_delivery", seller=seller(response_rate=0.0), delivered_at=at(days=9))
     disputed = apply_action(state, Action.OPEN_DISPUTE, at(days=13))
     timer = next_timer(disputed, seed=0, profile=profile)
     assert timer is not None and timer.kind is K.DISPUTE_CLOSED and timer.data["refund"] is True
@@ -552,7 +554,7 @@ def test_protection_runs_out_and_completes():
     done = advance(state, at(days=200), seed=1, profile=profile)
     assert done.order.status is S.COMPLETED
     assert state.order.shipped_at is not None
-    ends = state.order.shipped_at + timedelta(days=profile.delivery_guarantee_days.value)
+    ends = state.order.shipped_at + timedelta(days=profile.protection_days(state.order))
     assert done.order.completed_at == ends
     assert done.order.delivered_at is not None and done.order.delivered_at < ends
     assert next_timer(done, seed=1, profile=profile) is None
