@@ -57,6 +57,7 @@ class Rule(BaseModel, Generic[T]):
     value: T
     sources: list[str] = Field(min_length=1)
     note: str = ""
+    verified: bool = True  # False where no source confirms the rule: the simulator assumes it, and says so
 
 
 class RefundTime(BaseModel):
@@ -81,10 +82,13 @@ class PolicyProfile(BaseModel):
     cancel_during_verification: Rule[bool]
     unpaid_close_days: Rule[Days]
     verification_max_hours: Rule[Annotated[float, Field(gt=0, le=240)]]
+    cod_confirm_hours: Rule[Annotated[float, Field(gt=0, le=720)]]  # DOMAIN.md: Cash on delivery
     processing_days: Rule[Span]
     processing_days_max: Rule[Days]
     extend_processing_days: Rule[Days]
     seller_answer_hours: Rule[Annotated[float, Field(gt=0, le=720)]]
+    one_request_per_order: Rule[bool]
+    ship_by_runs_during_request: Rule[bool]
     delivery_guarantee_days: Rule[ByCountry]
     dispute_opens_after_shipping_days: Rule[Days]
     dispute_after_protection_days: Rule[Days]

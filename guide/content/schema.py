@@ -63,6 +63,8 @@ class VerdictFloor(_Content):
 
 class AssessmentRules(_Content):
     verdict_floor: VerdictFloor
+    # How long a wait the details page weighs against acting now ("what waiting costs").
+    compare_wait_hours: Annotated[float, Field(gt=0, le=240)]
     rules: dict[Key, Source]  # reason key -> the DOMAIN.md rule it rests on
 
 

@@ -31,7 +31,9 @@ class Action(StrEnum):
     CANCEL = "cancel"
     REQUEST_CANCELLATION = "request_cancellation"
     EXTEND_PROCESSING = "extend_processing"
+    CONFIRM_ORDER = "confirm_order"  # DOMAIN.md: Cash on delivery (the buyer confirms before shipping)
     CONFIRM_RECEIPT = "confirm_receipt"
+    REFUSE_DELIVERY = "refuse_delivery"
     OPEN_DISPUTE = "open_dispute"
     SEND_MESSAGE = "send_message"
     FREEZE = "freeze"  # a platform action, used by training scenarios
@@ -49,9 +51,11 @@ def allowed(state: OrderState, at: datetime, profile: PolicyProfile | None = Non
     return {
         Action.PAY: _pay(order),
         Action.CANCEL: _cancel(order, profile),
-        Action.REQUEST_CANCELLATION: _request(order),
+        Action.REQUEST_CANCELLATION: _request(order, profile),
         Action.EXTEND_PROCESSING: _extend(state),
+        Action.CONFIRM_ORDER: None if order.awaiting_confirmation else _not_now("confirm_order_not_needed", order),
         Action.CONFIRM_RECEIPT: _status_is(order, S.AWAITING_DELIVERY, "confirm_not_possible"),
+        Action.REFUSE_DELIVERY: _refuse_delivery(order),
         Action.OPEN_DISPUTE: dispute_refusal(order, at, profile),
         Action.SEND_MESSAGE: _message_room(state),
         Action.FREEZE: None if order.status in ALLOWED_FROM[K.FROZEN] else _not_now("freeze_not_possible", order),
@@ -69,6 +73,8 @@ def _status_is(order: Order, status: Status, key: str) -> DomainError | None:
 def _pay(order: Order) -> DomainError | None:
     if order.is_cash_on_delivery:
         return refusal("pay_cod")
+    if order.charged_but_shown_unpaid:  # DOMAIN.md: never pay twice
+        return refusal("pay_already_charged")
     return _status_is(order, S.AWAITING_PAYMENT, "pay_not_due")
 
 
@@ -80,15 +86,26 @@ def _cancel(order: Order, profile: PolicyProfile) -> DomainError | None:
         case S.PAYMENT_VERIFICATION:
             return None if profile.cancel_during_verification.value else refusal("cancel_during_verification_hidden")
         case S.AWAITING_SHIPMENT:
-            return refusal("cancel_use_request")
+            # DOMAIN.md: Cash on delivery: before the buyer confirms, cancelling is free and at once.
+            return None if order.awaiting_confirmation else refusal("cancel_use_request")
     return _not_now("cancel_not_possible", order)
 
 
-def _request(order: Order) -> DomainError | None:
-    """A request to the seller while awaiting shipment, once: a refused request is not asked again."""
+def _refuse_delivery(order: Order) -> DomainError | None:
+    """DOMAIN.md: Awaiting delivery: refuse the parcel before it arrives; once delivered, ask for a return."""
+    if order.status is not S.AWAITING_DELIVERY:
+        return _not_now("refuse_delivery_not_possible", order)
+    return refusal("refuse_delivery_delivered") if order.delivered_at is not None else None
+
+
+def _request(order: Order, profile: PolicyProfile) -> DomainError | None:
+    """A request to the seller while awaiting shipment; once, where the profile assumes one request per order."""
     match order.status:
+        case S.AWAITING_SHIPMENT if order.awaiting_confirmation:
+            return refusal("request_use_cancel")
         case S.AWAITING_SHIPMENT:
-            return refusal("request_refused_before") if order.cancel_refused_at is not None else None
+            asked = order.cancel_refused_at is not None and profile.one_request_per_order.value
+            return refusal("request_refused_before") if asked else None
         case S.AWAITING_PAYMENT | S.PAYMENT_VERIFICATION:
             return refusal("request_use_cancel")
         case S.AWAITING_CANCELLATION:
@@ -165,6 +182,10 @@ def _events(
         case Action.EXTEND_PROCESSING:
             ship_by = max(order.ship_by or at, at) + timedelta(days=profile.extend_processing_days.value)
             return [_append(state, at, K.PROCESSING_EXTENDED, Actor.BUYER, ship_by=ship_by.isoformat())]
+        case Action.CONFIRM_ORDER:
+            return [_append(state, at, K.ORDER_CONFIRMED, Actor.BUYER)]
+        case Action.REFUSE_DELIVERY:
+            return [_append(state, at, K.DELIVERY_REFUSED, Actor.BUYER)]
         case Action.CONFIRM_RECEIPT:
             events = []
             if order.delivered_at is None:  # the buyer has it, whatever the tracking says

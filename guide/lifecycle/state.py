@@ -35,9 +35,11 @@ def refusal(key: str, **values: Any) -> DomainError:
 # Where each event may happen (DOMAIN.md: Cancellation rules by status). Messages go anywhere.
 ALLOWED_FROM: dict[EventKind, frozenset[Status]] = {
     K.PLACED: frozenset(),
+    K.ORDER_CONFIRMED: frozenset({S.AWAITING_SHIPMENT}),
+    K.CONFIRM_EXPIRED: frozenset({S.AWAITING_SHIPMENT}),
     K.PAID: frozenset({S.AWAITING_PAYMENT}),
-    K.VERIFIED: frozenset({S.PAYMENT_VERIFICATION}),
-    K.CANCELLED: frozenset({S.AWAITING_PAYMENT, S.PAYMENT_VERIFICATION}),
+    K.VERIFIED: frozenset({S.PAYMENT_VERIFICATION, S.AWAITING_PAYMENT}),
+    K.CANCELLED: frozenset({S.AWAITING_PAYMENT, S.PAYMENT_VERIFICATION, S.AWAITING_SHIPMENT}),
     K.CANCEL_REQUESTED: frozenset({S.AWAITING_SHIPMENT}),
     K.SELLER_APPROVED: frozenset({S.AWAITING_CANCELLATION}),
     K.SELLER_REFUSED: frozenset({S.AWAITING_CANCELLATION}),
@@ -45,10 +47,23 @@ ALLOWED_FROM: dict[EventKind, frozenset[Status]] = {
     K.PROCESSING_EXTENDED: frozenset({S.AWAITING_SHIPMENT, S.AWAITING_CANCELLATION}),
     K.SHIP_BY_MISSED: frozenset({S.AWAITING_SHIPMENT, S.AWAITING_CANCELLATION}),
     K.SHIPPED: frozenset({S.AWAITING_SHIPMENT, S.AWAITING_CANCELLATION, S.PARTIAL_SHIPMENT}),
-    K.DELIVERED: frozenset({S.AWAITING_DELIVERY}),
+    K.DELIVERED: frozenset({S.AWAITING_DELIVERY, S.PARTIAL_SHIPMENT}),
+    K.DELIVERY_REFUSED: frozenset({S.AWAITING_DELIVERY}),
     K.RECEIPT_CONFIRMED: frozenset({S.AWAITING_DELIVERY}),
     K.PROTECTION_EXPIRED: frozenset({S.AWAITING_DELIVERY, S.PARTIAL_SHIPMENT}),
     K.UNPAID_TIMEOUT: frozenset({S.AWAITING_PAYMENT}),
+    # An imported record's close: from any open status, with its reason if the record gives one.
+    K.CLOSED: frozenset(
+        {
+            S.AWAITING_PAYMENT,
+            S.PAYMENT_VERIFICATION,
+            S.AWAITING_SHIPMENT,
+            S.AWAITING_CANCELLATION,
+            S.PARTIAL_SHIPMENT,
+            S.AWAITING_DELIVERY,
+            S.COMPLETED,
+        }
+    ),
     K.DISPUTE_OPENED: frozenset({S.AWAITING_DELIVERY, S.PARTIAL_SHIPMENT, S.COMPLETED}),
     K.DISPUTE_ESCALATED: frozenset({S.DISPUTE_IN_PROGRESS}),
     K.DISPUTE_CLOSED: frozenset({S.DISPUTE_IN_PROGRESS}),
@@ -102,7 +117,7 @@ class _Replay:
             answered = [m for m in self.unanswered if m.seq == message.data.get("reply_to")]
             self.unanswered.remove(answered[0] if answered else self.unanswered[0])
 
-    def close(self, at: datetime, reason: CloseReason) -> None:
+    def close(self, at: datetime, reason: CloseReason | None) -> None:
         """Close the order, or start the refund first when money was paid (DOMAIN.md: Refunds)."""
         if self.fields.get("paid_at") is not None:
             self.fields.update(status=S.REFUND_IN_PROGRESS, refund_started_at=at, close_reason=reason)
@@ -115,9 +130,42 @@ def _placed_fields(event: Event) -> dict[str, Any]:
     data.update(placed_at=event.at)
     if data.get("payment_method") == "cash_on_delivery":
         data.update(status=S.AWAITING_SHIPMENT, ship_by=event.data["ship_by"])
-    else:
-        data.update(status=S.AWAITING_PAYMENT)
+    else:  # an imported record's ship-by date is kept even if it was never verified in the log
+        kept = {"ship_by": event.data["ship_by"]} if "ship_by" in event.data else {}
+        data.update(status=S.AWAITING_PAYMENT, **kept)
     return data
+
+
+# Events that close the order (or start its refund), with the reason they close for.
+_CLOSES: dict[EventKind, CloseReason] = {
+    K.CANCELLED: CloseReason.CANCELLED_BY_BUYER,
+    K.CONFIRM_EXPIRED: CloseReason.CANCELLED_BY_BUYER,  # DOMAIN.md: Cash on delivery (a free cancellation)
+    K.SELLER_APPROVED: CloseReason.CANCELLED_BY_SELLER_APPROVAL,
+    K.SELLER_SILENT: CloseReason.CANCELLED_AFTER_SELLER_SILENCE,
+    K.SHIP_BY_MISSED: CloseReason.SHIP_BY_MISSED,
+    K.UNPAID_TIMEOUT: CloseReason.UNPAID_TIMEOUT,
+    K.DELIVERY_REFUSED: CloseReason.DELIVERY_REFUSED,
+}
+
+
+def _fits_order(f: dict[str, Any], kind: EventKind) -> bool:
+    """Whether an event the status allows also fits the order's stamps: a charged order is not paid again
+    nor closed unpaid, a cash-on-delivery order is confirmed (or cancelled for free) only while it waits for
+    the buyer's confirmation, and a parcel already delivered is not refused."""
+    status, charged = Status(f["status"]), f.get("paid_at") is not None
+    unconfirmed = f.get("payment_method") == "cash_on_delivery" and f.get("confirmed_at") is None
+    match kind:
+        case K.PAID | K.UNPAID_TIMEOUT:
+            return not charged
+        case K.VERIFIED:
+            return status is not S.AWAITING_PAYMENT or charged
+        case K.CANCELLED:
+            return status is not S.AWAITING_SHIPMENT or unconfirmed
+        case K.ORDER_CONFIRMED | K.CONFIRM_EXPIRED:
+            return unconfirmed
+        case K.DELIVERY_REFUSED:
+            return f.get("delivered_at") is None
+    return True
 
 
 def _apply(r: _Replay, event: Event) -> None:
@@ -126,28 +174,28 @@ def _apply(r: _Replay, event: Event) -> None:
     if kind in MESSAGE_KINDS:
         r.converse(event)
         return
-    if r.status not in ALLOWED_FROM[kind]:
+    if r.status not in ALLOWED_FROM[kind] or not _fits_order(f, kind):
         raise refusal("event_cannot_follow", kind=kind.value, status=r.status.value)
+    if kind in _CLOSES:
+        r.close(at, _CLOSES[kind])
+        return
     match kind:
+        case K.ORDER_CONFIRMED:
+            f.update(confirmed_at=at)
+        case K.CLOSED:
+            r.close(at, CloseReason(data["reason"]) if data.get("reason") else None)
         case K.PAID:
-            f.update(status=S.PAYMENT_VERIFICATION, paid_at=at)
+            # DOMAIN.md: an order can still show "Awaiting payment" after the buyer has paid.
+            f.update(paid_at=at, **({} if data.get("shown_unpaid") else {"status": S.PAYMENT_VERIFICATION}))
         case K.VERIFIED:
             f.update(status=S.AWAITING_SHIPMENT, verified_at=at, ship_by=data["ship_by"])
-        case K.CANCELLED:
-            r.close(at, CloseReason.CANCELLED_BY_BUYER)
         case K.CANCEL_REQUESTED:
             f.update(status=S.AWAITING_CANCELLATION, cancel_requested_at=at, cancel_refused_at=None)
-        case K.SELLER_APPROVED:
-            r.close(at, CloseReason.CANCELLED_BY_SELLER_APPROVAL)
-        case K.SELLER_SILENT:
-            r.close(at, CloseReason.CANCELLED_AFTER_SELLER_SILENCE)
         case K.SELLER_REFUSED:
-            f.update(status=S.AWAITING_SHIPMENT, cancel_refused_at=at)
+            f.update(status=S.AWAITING_SHIPMENT, cancel_refused_at=at, ship_by=data.get("ship_by", f.get("ship_by")))
         case K.PROCESSING_EXTENDED:
             f.update(ship_by=data["ship_by"])
             r.processing_extended = True
-        case K.SHIP_BY_MISSED:
-            r.close(at, CloseReason.SHIP_BY_MISSED)
         case K.SHIPPED:
             f.setdefault("shipped_at", None)
             f.update(status=S.PARTIAL_SHIPMENT if data.get("partial") else S.AWAITING_DELIVERY)
@@ -157,9 +205,10 @@ def _apply(r: _Replay, event: Event) -> None:
             if f.get("payment_method") == "cash_on_delivery":
                 f.update(paid_at=data.get("paid_at", at))  # paid at the door
         case K.RECEIPT_CONFIRMED | K.PROTECTION_EXPIRED:
-            f.update(status=S.COMPLETED, completed_at=at)
-        case K.UNPAID_TIMEOUT:
-            r.close(at, CloseReason.UNPAID_TIMEOUT)
+            if f.get("payment_method") == "cash_on_delivery" and f.get("paid_at") is None:
+                r.close(at, None)  # never delivered, nothing paid at the door: nothing to complete or refund
+            else:
+                f.update(status=S.COMPLETED, completed_at=at)
         case K.DISPUTE_OPENED:
             r.resume_status = r.status
             f.update(status=S.DISPUTE_IN_PROGRESS, dispute_opened_at=at)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from guide.behaviour import reply_rate, seller_odds
+from guide.behaviour import Reaction, answer_deadline, reaction, reply_rate, request_odds
 from guide.content import seller_reply
 from guide.lifecycle.state import OrderState, fire, refusal
 from guide.models import Actor, Event, EventKind, Order, Status, known
@@ -76,14 +76,14 @@ def _status_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event
         return Event(seq=seq, at=at, kind=kind, actor=actor, data=data)
 
     match order.status:
+        case S.AWAITING_PAYMENT if order.charged_but_shown_unpaid:  # the status catches up once verified
+            return _verified(rng, known(order.paid_at), timer, profile)
         case S.AWAITING_PAYMENT:
             return timer(order.placed_at + _days(profile.unpaid_close_days.value), K.UNPAID_TIMEOUT, Actor.PLATFORM)
         case S.PAYMENT_VERIFICATION:
-            at = _between(rng, start, start + _hours(profile.verification_max_hours.value))
-            ship_by = at.replace(microsecond=0) + _days(round(_draw_days(rng, profile.processing_days.value)))
-            return timer(at, K.VERIFIED, Actor.PLATFORM, ship_by=ship_by.isoformat())
+            return _verified(rng, start, timer, profile)
         case S.AWAITING_SHIPMENT:
-            return _shipping_timer(state, rng, start, timer, profile)
+            return _confirm_timer(order, timer, profile) or _shipping_timer(state, rng, start, timer, profile)
         case S.AWAITING_CANCELLATION:
             return _seller_answer(state, rng, start, timer, profile)
         case S.PARTIAL_SHIPMENT:
@@ -112,27 +112,52 @@ def _status_timer(state: OrderState, seed: int, profile: PolicyProfile) -> Event
     return None  # completed and closed orders have no timers
 
 
+def _verified(rng: random.Random, start: datetime, timer: Timer, profile: PolicyProfile) -> Event:
+    """The payment is verified within the profile's hours of `start`, and the seller's ship-by date set."""
+    at = _between(rng, start, start + _hours(profile.verification_max_hours.value))
+    ship_by = at.replace(microsecond=0) + _days(round(_draw_days(rng, profile.processing_days.value)))
+    return timer(at, K.VERIFIED, Actor.PLATFORM, ship_by=ship_by.isoformat())
+
+
+def _confirm_timer(order: Order, timer: Timer, profile: PolicyProfile) -> Event | None:
+    """A cash-on-delivery order the buyer does not confirm in time is cancelled for free (DOMAIN.md: Cash on
+    delivery); until then the seller does not ship it."""
+    if not order.awaiting_confirmation:
+        return None
+    return timer(order.placed_at + _hours(profile.cod_confirm_hours.value), K.CONFIRM_EXPIRED, Actor.PLATFORM)
+
+
 def _seller_answer(
     state: OrderState, rng: random.Random, start: datetime, timer: Timer, profile: PolicyProfile
 ) -> Event:
-    """What the seller does with a cancellation request, and when (DOMAIN.md: Awaiting cancellation)."""
+    """What the seller does with a cancellation request, and when (DOMAIN.md: Awaiting cancellation): drawn
+    from the forecast's own table of odds, before the earlier of the window's end and the ship-by date."""
     order = state.order
-    odds = seller_odds(order, profile)
-    window_ends = known(order.cancel_requested_at) + _hours(profile.seller_answer_hours.value)
-    answer_at = _between(rng, start, window_ends)
-    ship_by = order.ship_by or window_ends
-    roll = rng.random()
-    if roll < odds.silent:
-        answer = timer(window_ends, K.SELLER_SILENT, Actor.PLATFORM)
-    elif roll < odds.silent + odds.ships_anyway:
-        answer = timer(answer_at, K.SHIPPED, Actor.SELLER, partial=_partial(rng, order, profile))
-    elif roll < odds.silent + odds.ships_anyway + odds.refuses:
-        answer = timer(answer_at, K.SELLER_REFUSED, Actor.SELLER)
-    else:
-        answer = timer(answer_at, K.SELLER_APPROVED, Actor.SELLER)
-    if ship_by < answer.at:  # DOMAIN.md: seller misses ship-by deadline
-        return timer(ship_by, K.SHIP_BY_MISSED, Actor.PLATFORM)
-    return answer
+    requested = known(order.cancel_requested_at)
+    ends, window_first = answer_deadline(order, requested, profile)
+    if window_first:
+        silence = timer(ends, K.SELLER_SILENT, Actor.PLATFORM)
+    else:  # DOMAIN.md: seller misses ship-by deadline
+        silence = timer(ends, K.SHIP_BY_MISSED, Actor.PLATFORM)
+    if ends <= start:  # the time ran out while nothing could happen (a freeze): the order closes now
+        return silence
+    picked = reaction(request_odds(order, profile), rng.random())
+    at = _between(rng, start, ends)
+    match picked:
+        case Reaction.SHIPS:
+            return timer(at, K.SHIPPED, Actor.SELLER, partial=_partial(rng, order, profile))
+        case Reaction.REFUSES:
+            return timer(at, K.SELLER_REFUSED, Actor.SELLER, **_paused_ship_by(order, requested, at, profile))
+        case Reaction.APPROVES:
+            return timer(at, K.SELLER_APPROVED, Actor.SELLER)
+    return silence
+
+
+def _paused_ship_by(order: Order, requested: datetime, refused: datetime, profile: PolicyProfile) -> dict[str, str]:
+    """Where the ship-by countdown pauses during a request (a profile's assumption), a refusal moves it on."""
+    if profile.ship_by_runs_during_request.value or order.ship_by is None:
+        return {}
+    return {"ship_by": (order.ship_by + (refused - requested)).replace(microsecond=0).isoformat()}
 
 
 def _dispute_timer(
@@ -156,9 +181,11 @@ def _dispute_timer(
 def _shipping_timer(
     state: OrderState, rng: random.Random, start: datetime, timer: Timer, profile: PolicyProfile
 ) -> Event:
+    """A seller ships before the ship-by date, or misses it at the profile's small rate (DOMAIN.md: seller
+    misses ship-by deadline); a date that passed while nothing could ship (a freeze) is missed."""
     order = state.order
     ship_by = order.ship_by or start + _days(profile.processing_days.value.high)
-    if rng.random() < profile.miss_ship_by_rate.value:
+    if rng.random() < profile.miss_ship_by_rate.value or ship_by <= start:
         return timer(ship_by, K.SHIP_BY_MISSED, Actor.PLATFORM)
     return timer(_between(rng, start, ship_by), K.SHIPPED, Actor.SELLER, partial=_partial(rng, order, profile))
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
+from guide.behaviour import answer_deadline
 from guide.content import assessment_rules, text
 from guide.content.formats import when
 from guide.lifecycle import dispute_refusal
-from guide.likelihood import DEFAULT_SAMPLES, MoneyBack, forecast
-from guide.models import CloseReason, Order, Path, Status, Verdict, known
+from guide.likelihood import DEFAULT_SAMPLES, MoneyBack, chance_if_waiting, forecast
+from guide.models import Order, Path, Status, Verdict, known
 from guide.profile import PolicyProfile, get_profile
 
 S = Status
@@ -26,13 +27,22 @@ class Reason(BaseModel):
     rule: str
 
 
+class Waiting(BaseModel):
+    """What waiting costs: the likelihood if the buyer waits until `until` and only then acts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    until: datetime
+    likelihood: float
+
+
 class Assessment(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     path: Path
     verdict: Verdict
     likelihood: float
-    interval: tuple[float, float]
+    waiting: Waiting | None
     samples: int
     reasons: tuple[Reason, ...]
     next_action: str
@@ -85,6 +95,10 @@ def assess(
     result = forecast(order, now, profile, samples)
     likelihood = result.probability
     verdict = Verdict.CERTAIN if done else verdict_for(likelihood, order.has_paid)
+    waiting = _waiting(order, now, profile)
+    if waiting is not None:
+        key = "waiting_costs_verification" if order.status is S.PAYMENT_VERIFICATION else "waiting_costs"
+        why.add(key, now=likelihood, later=waiting.likelihood, when=when(waiting.until))
     if result.money_back is not None:
         why.add(
             "money_back",
@@ -96,13 +110,23 @@ def assess(
         path=path,
         verdict=verdict,
         likelihood=likelihood,
-        interval=result.interval,
+        waiting=waiting,
         samples=result.samples,
         reasons=tuple(why.reasons),
         next_action=text("next_action", _next_action_key(path, order)),
         money_back=result.money_back,
         profile_id=profile.id,
     )
+
+
+def _waiting(order: Order, now: datetime, profile: PolicyProfile) -> Waiting | None:
+    """The chance if the buyer waits (a day, or until the ship-by date if that is sooner), where acting now is
+    possible and waiting costs something."""
+    until = now + timedelta(hours=assessment_rules().compare_wait_hours)
+    if order.status is S.AWAITING_SHIPMENT and order.ship_by is not None:
+        until = min(until, order.ship_by)
+    later = chance_if_waiting(order, now, until, profile)
+    return None if later is None else Waiting(until=until, likelihood=later)
 
 
 def _next_action_key(path: Path, order: Order) -> str:
@@ -118,8 +142,11 @@ def _next_action_key(path: Path, order: Order) -> str:
 def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: _Why) -> tuple[Path, bool]:
     """The recommended path, and whether the cancellation has already happened."""
     status = order.status
-    window = timedelta(hours=profile.seller_answer_hours.value)
     match status:
+        case S.AWAITING_PAYMENT if order.charged_but_shown_unpaid:  # DOMAIN.md: Buyer-facing statuses
+            why.add("charged_shown_unpaid")
+            why.add("charged_cancel_refunds")
+            return Path.CANCEL_NOW, False
         case S.AWAITING_PAYMENT:
             why.add("unpaid")
             why.add("unpaid_closes", when=when(order.placed_at + timedelta(days=profile.unpaid_close_days.value)))
@@ -130,26 +157,14 @@ def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: 
                 return Path.CANCEL_NOW, False
             why.add("verification_cancel_hidden", profile=profile.name, hours=profile.verification_max_hours.value)
             return Path.WAIT, False
+        case S.AWAITING_SHIPMENT if order.awaiting_confirmation:  # DOMAIN.md: Cash on delivery
+            expires = order.placed_at + timedelta(hours=profile.cod_confirm_hours.value)
+            why.add("cod_awaiting_confirmation", when=when(expires))
+            return Path.CANCEL_NOW, False
         case S.AWAITING_SHIPMENT:
-            if order.ship_by is not None and now >= order.ship_by:
-                why.add("ship_by_passed", when=when(order.ship_by))
-                return Path.WAIT, False
-            if order.cancel_refused_at is not None:
-                why.add("seller_refused")
-                return Path.CONTACT_SELLER, False
-            key = "request_needed" if order.has_paid else "request_needed_unpaid"  # cash on delivery
-            why.add(key, hours=profile.seller_answer_hours.value)
-            if order.ship_by is not None and order.ship_by - now < window:
-                why.add("ship_by_near", when=when(order.ship_by))
-            if order.made_to_order:
-                why.add("made_to_order")
-            return Path.REQUEST_CANCELLATION, False
+            return _awaiting_shipment(order, now, profile, why), False
         case S.AWAITING_CANCELLATION:
-            ends = known(order.cancel_requested_at) + window
-            if now >= ends:
-                why.add("seller_silent_closes")
-            else:
-                why.add("awaiting_seller", hours=profile.seller_answer_hours.value, when=when(ends))
+            _awaiting_cancellation(order, now, profile, why)
             return Path.WAIT, False
         case S.PARTIAL_SHIPMENT | S.AWAITING_DELIVERY:
             why.add("shipped_no_cancel")
@@ -161,16 +176,54 @@ def _path_and_reasons(order: Order, now: datetime, profile: PolicyProfile, why: 
             why.add("frozen")
             return Path.WAIT, False
         case S.REFUND_IN_PROGRESS:
-            reason = text("close_reason", order.close_reason or CloseReason.CANCELLED_BY_BUYER)
-            why.add("already_cancelled", reason=reason)
+            if order.close_reason is None:  # a real record may not say why
+                why.add("refund_no_reason")
+            else:
+                why.add("already_cancelled", reason=text("close_reason", order.close_reason))
             return Path.NOTHING_TO_DO, True
         case S.COMPLETED:
             why.add("completed_no_cancel")
             return _dispute_or_contact(order, now, profile, why), False
+        case S.CLOSED if order.close_reason is None:
+            why.add("closed_no_reason")
+            return Path.NOTHING_TO_DO, True
         case S.CLOSED:
-            why.add("closed", reason=text("close_reason", order.close_reason or CloseReason.CANCELLED_BY_BUYER))
+            why.add("closed", reason=text("close_reason", order.close_reason))
             return Path.NOTHING_TO_DO, True
     raise AssertionError(f"unhandled status {status}")  # pragma: no cover
+
+
+def _awaiting_shipment(order: Order, now: datetime, profile: PolicyProfile, why: _Why) -> Path:
+    if order.ship_by is not None and now >= order.ship_by:
+        why.add("ship_by_passed", when=when(order.ship_by))
+        return Path.WAIT
+    if order.cancel_refused_at is not None:
+        if profile.one_request_per_order.value:
+            why.add("seller_refused")
+            why.add("assumes_one_request")
+            return Path.CONTACT_SELLER
+        why.add("assumes_second_request")
+    key = "request_needed" if order.has_paid else "request_needed_unpaid"  # cash on delivery
+    why.add(key, hours=profile.seller_answer_hours.value)
+    if order.ship_by is not None and order.ship_by - now < timedelta(hours=profile.seller_answer_hours.value):
+        why.add("ship_by_near", when=when(order.ship_by))
+    if order.made_to_order:
+        why.add("made_to_order")
+    return Path.REQUEST_CANCELLATION
+
+
+def _awaiting_cancellation(order: Order, now: datetime, profile: PolicyProfile, why: _Why) -> None:
+    """The seller's time runs to the window's end, or to the ship-by date if that comes first (assumed)."""
+    ends, window_first = answer_deadline(order, known(order.cancel_requested_at), profile)
+    if now >= ends:
+        why.add("seller_silent_closes" if window_first else "ship_by_passed", when=when(ends))
+    else:
+        why.add("awaiting_seller", hours=profile.seller_answer_hours.value, when=when(ends))
+        if not window_first:
+            why.add("ship_by_first", when=when(ends))
+    if order.ship_by is not None:
+        runs = profile.ship_by_runs_during_request.value
+        why.add("assumes_ship_by_runs" if runs else "assumes_ship_by_pauses")
 
 
 # The assessment's reason for each answer the lifecycle gives to "may the buyer open a dispute now?", and

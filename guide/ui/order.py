@@ -68,7 +68,7 @@ def _seed_word(status: Status) -> str:
 
 
 def assessment_section(visit: Visit, order: Order, key: str) -> Assessment | None:
-    """Verdict, likelihood with its interval, the reasons and the next best action, once asked."""
+    """Verdict, the chance now (beside the chance if the buyer waits), the reasons and the next best action."""
     label = text("details", "can_i_cancel")
     if not fact_button(visit, "checked_eligibility", order.id, label, f"{key}_assess", ":material/fact_check:"):
         return None
@@ -76,16 +76,29 @@ def assessment_section(visit: Visit, order: Order, key: str) -> Assessment | Non
     with st.container(border=True):
         st.markdown(f"**{text('details', 'assessment')}**")
         verdict_badge(result.verdict)
-        low, high = result.interval
-        st.markdown(
-            f"**{text('details', 'likelihood')}:** "
-            + text("details", "likelihood_value", value=result.likelihood, low=low, high=high),
-            help=text("details", "likelihood_help", samples=result.samples, profile=visit.sandbox.profile.name),
-        )
+        _chances(visit, result)
         st.markdown(f"**{text('details', 'why')}**")
         st.markdown("\n".join(f"- {plain(reason)}" for reason in result.why))
         st.markdown(f"**{text('details', 'next')}:** {plain(result.next_action)}")
     return result
+
+
+def _chances(visit: Visit, result: Assessment) -> None:
+    """The chance now, and beside it what waiting costs where the assessment weighed a wait."""
+    now, later = st.columns(2) if result.waiting else (st.container(), None)
+    now.metric(
+        text("details", "likelihood"),
+        text("details", "likelihood_value", value=result.likelihood),
+        help=text("details", "likelihood_help", samples=result.samples, profile=visit.sandbox.profile.name),
+    )
+    if later is not None and result.waiting is not None:
+        later.metric(
+            text("details", "likelihood_if_waiting"),
+            text("details", "likelihood_value", value=result.waiting.likelihood),
+            delta=text("details", "likelihood_change", points=100 * (result.waiting.likelihood - result.likelihood)),
+            help=text("details", "likelihood_if_waiting_help"),
+        )
+        later.caption(text("details", "likelihood_waiting_until", when=when(result.waiting.until)))
 
 
 # --- Cancel order / Request cancellation -------------------------------------------------------

@@ -40,6 +40,8 @@ def rule_rows(profile: PolicyProfile) -> list[dict[str, str]]:
         for method, value in values:
             label = text("rule_name", name)
             shown = _refund(method, value) if method is not None else rule_value(value)
+            if not rule.verified:  # no source confirms it: the simulator's assumption
+                shown = f"{shown} ({text('rule_value', 'unverified')})"
             rows.append(
                 {
                     text("rules", "rule"): label,
