@@ -111,7 +111,8 @@ def _marks(scenario: Any, rng: random.Random) -> tuple[dict[str, str], list[dict
     """Answers and the 7 marks of one attempt, shaped as TrainingStore.submit() stores them."""
     from guide.content import text, training_rules
     from guide.models import Path as NextStep
-    from guide.training import Check, Mark, Question, options
+    from guide.scoring import Check, Mark
+    from guide.training import Question, options
 
     answers: dict[str, str] = {}
     marks: list[Mark] = []

@@ -2,8 +2,8 @@
 
 A scenario is a customer's message plus an order (Order JSON v1) and any actions to replay on it.
 The trainee answers three questions (what the status means, what to do, what to say about refund
-timing) and works the case in the simulator; each answer and each action is scored with the reason
-and the DOMAIN.md rule behind it. The answer key is checked against `assess()` by a test.
+timing) and works the case in the simulator; guide/scoring.py scores them. The answer key is checked
+against `assess()` by a test.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Annotated, Any, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from guide import lifecycle
-from guide.content import cancel_reasons, load_folder, text, training_rules
+from guide.content import load_folder, text, training_rules
 from guide.content.schema import Certificate
 from guide.lifecycle import Action, OrderState
-from guide.models import Event, EventKind, Order, Path, PaymentMethod, Status
+from guide.models import Order, Path, PaymentMethod, Status
 from guide.policy import assess
 from guide.profile import get_profile, load_profiles
 
@@ -56,15 +56,6 @@ REFUND_BY_METHOD: dict[PaymentMethod, RefundAnswer] = {
     PaymentMethod.PAYPAL: RefundAnswer.UNVERIFIED,
     PaymentMethod.KLARNA: RefundAnswer.UNVERIFIED,
 }
-
-
-class Check(StrEnum):
-    """What the trainee should have done in the simulator."""
-
-    OPENED_DETAILS = "opened_details"
-    CHECKED_STATUS = "checked_status"
-    RIGHT_PATH = "right_path"
-    FAIR_REASON = "fair_reason"
 
 
 class ReplayStep(BaseModel):
@@ -172,104 +163,12 @@ def option_label(question: Question, value: str) -> str:
             return text("refund_answer", value)
 
 
-# --- scoring -------------------------------------------------------------------------------------
-
-PATH_ACTIONS: dict[Path, frozenset[EventKind]] = {
-    Path.CANCEL_NOW: frozenset({EventKind.CANCELLED}),
-    Path.REQUEST_CANCELLATION: frozenset({EventKind.CANCEL_REQUESTED}),
-    Path.CONTACT_SELLER: frozenset({EventKind.MESSAGE_SENT}),
-    Path.OPEN_DISPUTE: frozenset({EventKind.DISPUTE_OPENED}),
-    Path.WAIT: frozenset(),
-    Path.NOTHING_TO_DO: frozenset(),
-}
 ATTEMPT_LINK = re.compile(r"[0-9]{1,11}")  # digits only (not isdigit(): "²"), and no 5,000-digit number
 
 
 def attempt_in_link(raw: str | None) -> int | None:
     """The attempt id a training link's `?attempt=` holds, or None when it cannot be one."""
     return int(raw) if raw is not None and ATTEMPT_LINK.fullmatch(raw) else None
-
-
-ACTIVE_KINDS = frozenset({EventKind.CANCELLED, EventKind.CANCEL_REQUESTED, EventKind.DISPUTE_OPENED})
-
-
-class Mark(BaseModel):
-    """One scored item: what was expected, what the trainee did, and the feedback with its rule."""
-
-    model_config = ConfigDict(frozen=True)
-
-    item: str
-    correct: bool
-    given: str
-    expected: str
-    feedback: str
-    rule: str
-
-
-class Result(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    marks: list[Mark]
-
-    @property
-    def score(self) -> float:
-        return sum(m.correct for m in self.marks) / len(self.marks)
-
-
-def score(
-    scenario: Scenario, answers: dict[Question, str], facts: dict[str, str], trainee_events: Sequence[Event]
-) -> Result:
-    """Score the answers and the actions the trainee took (events after the case started)."""
-    marks = []
-    for question in Question:
-        key = scenario.answers[question]
-        given = answers.get(question, "")
-        correct = given == key.answer
-        feedback = (text("training", "right") if correct else text("training", "wrong")) + " " + key.why
-        marks.append(
-            Mark(
-                item=question.value, correct=correct, given=given, expected=key.answer, feedback=feedback, rule=key.rule
-            )
-        )
-    marks.extend(_action_marks(scenario, facts, trainee_events))
-    return Result(marks=marks)
-
-
-def _action_marks(scenario: Scenario, facts: dict[str, str], events: Sequence[Event]) -> list[Mark]:
-    order_id = scenario.order.id
-    expected_path = Path(scenario.answers[Question.PATH].answer)
-    rules = training_rules().check_rules
-    done = {kind for kind in (e.kind for e in events)}
-    wanted = PATH_ACTIONS[expected_path]
-    if wanted:
-        right_path = bool(wanted & done) and not (done & ACTIVE_KINDS - wanted)
-    else:
-        right_path = not (done & ACTIVE_KINDS)
-    reasons = [str(e.data.get("reason")) for e in events if e.kind in (EventKind.CANCELLED, EventKind.CANCEL_REQUESTED)]
-    blamed = any(cancel_reasons()[r].blames_seller for r in reasons if r in cancel_reasons())
-    fair = scenario.seller_at_fault or not blamed
-    checks = {
-        Check.OPENED_DETAILS: facts.get("opened_order") == order_id,
-        Check.CHECKED_STATUS: facts.get("read_status") == order_id,
-        Check.RIGHT_PATH: right_path,
-        Check.FAIR_REASON: fair,
-    }
-    did = ", ".join(text("event", k) for k in sorted(done & (ACTIVE_KINDS | {EventKind.MESSAGE_SENT}))) or text(
-        "training", "no_action"
-    )
-    return [
-        Mark(
-            item=check.value,
-            correct=ok,
-            given=did if check is Check.RIGHT_PATH else ("yes" if ok else "no"),
-            expected=text("path", expected_path) if check is Check.RIGHT_PATH else "yes",
-            feedback=text(
-                "check_feedback", f"{check.value}_{'ok' if ok else 'missed'}", path=text("path", expected_path)
-            ),
-            rule=rules[check.value],
-        )
-        for check, ok in checks.items()
-    ]
 
 
 def certificate_rule() -> Certificate:

@@ -35,8 +35,9 @@ from guide.db import UTCDateTime, metadata
 from guide.importing import check_rows, parse_import, rejection
 from guide.models import Order
 from guide.profile import get_profile
+from guide.scoring import Result, score
 from guide.store import Store
-from guide.training import Question, Result, Scenario, scenarios, score
+from guide.training import Question, Scenario, scenarios
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # always fullmatch: "$" would let a final "\n" through
 NAME_MAX = 60

@@ -76,9 +76,30 @@ class Certificate(_Content):
     min_scenarios_per_level: int = Field(ge=1)
 
 
+class CriticalError(_Content):
+    """A mistake that fails an attempt whatever else is right, with the rule it breaks."""
+
+    rule: Source
+
+
+class Scoring(_Content):
+    """How an attempt is scored: a weight per mark, and the cap a critical error puts on the score."""
+
+    weights: dict[Key, Annotated[float, Field(gt=0, le=100)]]
+    critical_cap: Probability
+    critical: dict[Key, CriticalError]
+
+
 class TrainingRules(_Content):
     certificate: Certificate
     check_rules: dict[Key, Source]
+    scoring: Scoring
+
+    @model_validator(mode="after")
+    def _critical_fails(self) -> Self:
+        if self.scoring.critical_cap >= self.certificate.pass_mark:
+            raise ValueError("scoring.critical_cap must be below the pass mark: a critical error fails the attempt")
+        return self
 
 
 # --- ui.json -----------------------------------------------------------------------------------

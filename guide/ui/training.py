@@ -9,6 +9,7 @@ import streamlit as st
 
 from guide.certificate import certificate_pdf
 from guide.content import text
+from guide.scoring import Mark, critical_cap
 from guide.store import UnknownOrder
 from guide.training import (
     Question,
@@ -27,7 +28,7 @@ from guide.ui.actions import buyer_actions
 from guide.ui.conversation import conversation_panel
 from guide.ui.order import cancel_section, order_header, status_section
 from guide.ui.state import SANDBOX, Visit, get_store, go
-from guide.ui.widgets import flash, plain, show_flash
+from guide.ui.widgets import fact_button, flash, plain, show_flash
 
 TRAINEE = "trainee"
 ATTEMPT = "attempt"
@@ -211,8 +212,11 @@ def case_panel(attempt: Attempt) -> None:
         st.error(text("app", "error_generic"))
         return
     order = state.order
-    visit.did("opened_order", order.id)
     st.markdown(f"**{text('trainee', 'order')}**", help=text("trainee", "order_help"))
+    # Opening the details is a step the trainee takes (and is scored on), not something the case does for them.
+    label = text("trainee", "open_details")
+    if not fact_button(visit, "opened_order", order.id, label, f"train_{attempt.id}_details", ":material/description:"):
+        return
     with st.container(border=True):
         order_header(order)
         status_section(visit, order, key=f"train_{attempt.id}")
@@ -263,7 +267,14 @@ def _leave() -> None:
 def feedback(attempt: Attempt) -> None:
     assert attempt.result is not None
     st.metric(text("trainee", "score_label"), f"{attempt.result.score:.0%}")
+    if any(mark.critical for mark in attempt.result.marks):
+        st.warning(text("training", "critical_capped", cap=critical_cap()), icon=":material/error:")
     for mark in attempt.result.marks:
-        label = text("question", mark.item) if mark.item in {q.value for q in Question} else text("check", mark.item)
         box = st.success if mark.correct else st.error
-        box(f"**{label}**  \n{mark.feedback}  \n_{text('trainee', 'rule')}: {mark.rule}_")
+        box(f"**{_mark_label(mark)}**  \n{mark.feedback}  \n_{text('trainee', 'rule')}: {mark.rule}_")
+
+
+def _mark_label(mark: Mark) -> str:
+    if mark.critical:
+        return f"{text('training', 'critical_label')}: {text('critical', mark.item)}"
+    return text("question", mark.item) if mark.item in {q.value for q in Question} else text("check", mark.item)

@@ -45,7 +45,8 @@ from guide.models import (
     Path as NextStep,
 )
 from guide.profile import PolicyProfile
-from guide.training import Check, Difficulty, Question, RefundAnswer
+from guide.scoring import Check, Critical
+from guide.training import Difficulty, Question, RefundAnswer
 from guide.ui.actions import BUTTONS
 from tests.guide.factories import T0, item, order_json, seller
 
@@ -175,6 +176,8 @@ ENUM_SECTIONS: dict[str, type[StrEnum] | tuple[str, ...]] = {
     "action_help": tuple(a.value for a in BUTTONS),
     "question": Question,
     "check": Check,
+    "critical": Critical,
+    "critical_feedback": Critical,
     "difficulty": Difficulty,
     "refund_answer": RefundAnswer,
     "tabs": tuple(tab.id for tab in ui_settings().tabs),

@@ -17,8 +17,8 @@ from guide.content import cancel_reasons, text, training_rules
 from guide.lifecycle import Action
 from guide.models import TIMESTAMPS, Actor, CloseReason, Event, EventKind, Path, PaymentMethod, Status
 from guide.profile import get_profile, load_profiles
+from guide.scoring import Check, Critical, Mark, Result, score
 from guide.training import (
-    Check,
     Difficulty,
     Question,
     RefundAnswer,
@@ -32,7 +32,6 @@ from guide.training import (
     practised_profiles,
     rule_answers,
     scenarios,
-    score,
 )
 
 CURRENT = "current-guides"
@@ -310,6 +309,7 @@ def test_a_cancelled_order_has_nothing_to_do(status: Status):
 
 # --- scoring -------------------------------------------------------------------------------------
 
+CANCELLING = (Path.CANCEL_NOW.value, Path.REQUEST_CANCELLATION.value)
 ACTION_FOR_PATH = {
     Path.CANCEL_NOW: EventKind.CANCELLED,
     Path.REQUEST_CANCELLATION: EventKind.CANCEL_REQUESTED,
@@ -340,7 +340,7 @@ def looked(s: Scenario) -> dict[str, str]:
     return {"opened_order": s.order.id, "read_status": s.order.id}
 
 
-def marks(result: training.Result) -> dict[str, training.Mark]:
+def marks(result: Result) -> dict[str, Mark]:
     return {m.item: m for m in result.marks}
 
 
@@ -355,7 +355,38 @@ def test_all_right_answers_and_all_actions_score_one(scenario_id: str):
     s = scenario(scenario_id)
     result = score(s, key_answers(s), looked(s), right_events(s))
     assert result.score == 1.0
-    assert [m.item for m in result.marks] == [q.value for q in Question] + [c.value for c in Check]
+    checks = [c.value for c in Check if c is not Check.FAIR_REASON or expected(s, Question.PATH) in CANCELLING]
+    assert [m.item for m in result.marks] == [q.value for q in Question] + checks
+
+
+@pytest.mark.parametrize("scenario_id", IDS)
+def test_an_empty_attempt_earns_at_most_a_fifth(scenario_id: str):
+    """Opening the case, picking no reason and, on a wait case, doing nothing earn nothing by themselves."""
+    s = scenario(scenario_id)
+    assert score(s, {}, {}, []).score <= 0.2
+    assert score(s, {}, {"opened_order": s.order.id}, []).score <= 0.2
+
+
+@pytest.mark.parametrize("scenario_id", IDS)
+def test_each_critical_error_fails_an_otherwise_perfect_attempt(scenario_id: str):
+    s = scenario(scenario_id)
+    pass_mark = certificate_rule().pass_mark
+    paid = score(s, key_answers(s), looked(s), [*right_events(s), event(s, EventKind.PAID, seq=5)])
+    assert paid.score < pass_mark and "payment" in marks(paid)
+    if s.order.shipped_at is not None:
+        told = score(s, {**key_answers(s), Question.PATH: Path.CANCEL_NOW.value}, looked(s), right_events(s))
+        assert told.score < pass_mark and marks(told)["cancel_shipped"].critical
+    if not s.seller_at_fault:
+        blamed = [event(s, EventKind.CANCEL_REQUESTED, BLAMING[0], seq=3)]
+        result = score(s, key_answers(s), looked(s), [*right_events(s), *blamed])
+        assert result.score < pass_mark and marks(result)["blames_seller"].critical
+
+
+def test_the_weights_make_the_decision_count_most():
+    weights = training_rules().scoring.weights
+    assert weights["path"] == max(weights.values())
+    assert set(weights) == {q.value for q in Question} | {c.value for c in Check}
+    assert set(training_rules().scoring.critical) == {c.value for c in Critical}
 
 
 def test_a_wrong_answer_gets_its_mark_with_the_keys_why_and_rule():
@@ -368,7 +399,10 @@ def test_a_wrong_answer_gets_its_mark_with_the_keys_why_and_rule():
     assert (mark.given, mark.expected, mark.rule) == ("cancel_now", "request_cancellation", key.rule)
     assert mark.feedback == f"{text('training', 'wrong')} {key.why}"
     assert all(m.correct for m in result.marks if m.item != "path")
-    assert result.score == pytest.approx(6 / 7)
+    weights = training_rules().scoring.weights
+    total = sum(weights[m.item] for m in result.marks)
+    assert result.score == pytest.approx(1 - weights["path"] / total)
+    assert result.score < certificate_rule().pass_mark  # the wrong decision alone fails the case
 
 
 def test_a_right_answer_also_gets_the_why():
@@ -381,7 +415,8 @@ def test_a_right_answer_also_gets_the_why():
 def test_a_missing_answer_is_wrong():
     s = first(path="wait")
     result = score(s, {}, looked(s), [])
-    assert [m.item for m in result.marks if not m.correct] == [q.value for q in Question]
+    # On a wait case doing nothing is the right path only with the path answered: no free mark (issue 12).
+    assert [m.item for m in result.marks if not m.correct] == [q.value for q in Question] + ["right_path"]
 
 
 BLAMING = sorted(r.id for r in cancel_reasons().values() if r.blames_seller)
@@ -436,7 +471,8 @@ def test_requesting_cancellation_when_the_key_says_contact_seller_fails_right_pa
 def test_doing_nothing_when_the_key_is_wait_passes_right_path():
     s = first(path="wait")
     assert marks(score(s, key_answers(s), looked(s), []))["right_path"].correct
-    assert marks(score(s, key_answers(s), looked(s), [event(s, EventKind.MESSAGE_SENT)]))["right_path"].correct
+    # Acting on a wait case is the wrong path, messaging the seller included (issue 12).
+    assert not marks(score(s, key_answers(s), looked(s), [event(s, EventKind.MESSAGE_SENT)]))["right_path"].correct
     disputed = marks(score(s, key_answers(s), looked(s), [event(s, EventKind.DISPUTE_OPENED)]))
     assert not disputed["right_path"].correct
 

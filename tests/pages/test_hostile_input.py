@@ -417,6 +417,7 @@ def test_the_message_to_the_seller(store: Store, sandbox: str, training: Trainin
     trainee = training.create_trainee("Ana")
     attempt = training.start_attempt(trainee.id, "e05-shipped-phone-case")
     case_order = scenarios()[attempt.scenario_id].order.id
+    store.record(attempt.sandbox_id, "opened_order", case_order)  # the trainee opened the order's details
     places: dict[str, tuple[Reused, str, str, str]] = {  # the page, its sandbox, the order and the box's key
         "contact_seller": (
             Reused(lambda: open_page("contact_seller", sandbox, order=order_id)),

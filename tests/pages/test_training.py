@@ -10,6 +10,13 @@ from guide.training import Difficulty, Question, scenarios
 from guide.training_store import TrainingStore
 from tests.pages.helpers import button_keys, main_alerts, no_exception, open_page, sandbox_count, shown
 
+RIGHT_ACTION: dict[str, tuple[str, dict[str, str]]] = {
+    "cancel_now": ("cancel", {"reason": "no_longer_needed"}),
+    "request_cancellation": ("request_cancellation", {"reason": "no_longer_needed"}),
+    "contact_seller": ("send_message", {"text": "Please do not ship this order; I no longer need it."}),
+    "open_dispute": ("open_dispute", {}),
+}
+
 SUBMIT_NAME = text("trainee", "start")
 SUBMIT_ANSWERS = text("trainee", "submit")
 
@@ -126,6 +133,8 @@ def test_acting_in_the_simulator_counts(store: Store):
     attempt = training.start_attempt(trainee.id, "e01-unpaid-wrong-size")
     key = f"train_{attempt.id}"
     at = open_page("training", trainee=trainee.id, attempt=str(attempt.id))
+    assert f"{key}_status" not in button_keys(at)  # the details open only when the trainee opens them
+    at.button(key=f"{key}_details").click().run()
     at.button(key=f"{key}_status").click().run()
     at.button(key=f"{key}_open").click().run()
     at.radio(key=f"{key}_reason").set_value("no_longer_needed")
@@ -145,6 +154,7 @@ def test_extend_processing_time_is_offered_once(store: Store):
     attempt = training.start_attempt(trainee.id, "e02-earbuds-gift-duplicate")
     button = f"train_{attempt.id}_action_extend_processing"
     at = open_page("training", trainee=trainee.id, attempt=str(attempt.id))
+    at.button(key=f"train_{attempt.id}_details").click().run()
     assert button in button_keys(at)
     at.button(key=button).click().run()
     no_exception(at)
@@ -175,6 +185,9 @@ def test_passing_every_level_offers_the_certificate(store: Store):
             sandbox, order_id = attempt.sandbox_id, scenario.order.id
             store.record(sandbox, "opened_order", order_id)
             store.record(sandbox, "read_status", order_id)
+            act = RIGHT_ACTION.get(scenario.answers[Question.PATH].answer)
+            if act is not None:  # the path done in the simulator, as a good agent would
+                store.act(sandbox, order_id, act[0], **act[1])
             training.submit(trainee.id, attempt.id, right_answers(scenario.id))
     at = open_page("training", trainee=trainee.id)
     no_exception(at)

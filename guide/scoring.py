@@ -1,0 +1,192 @@
+"""Scoring a training attempt: weighted marks that are earned, and critical errors that fail it.
+
+Every weight, the cap a critical error puts on the score, and each critical error's rule are data in
+guide/content/training.json. No mark is free: a mark is earned by what the trainee did, and a mark that does
+not apply to the case (a fair reason where no reason is needed) is left out rather than given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from guide.content import cancel_reasons, text, training_rules
+from guide.models import Event, EventKind, Path
+from guide.training import Question, Scenario
+
+
+class Check(StrEnum):
+    """What the trainee should have done in the simulator."""
+
+    OPENED_DETAILS = "opened_details"
+    CHECKED_STATUS = "checked_status"
+    RIGHT_PATH = "right_path"
+    FAIR_REASON = "fair_reason"
+
+
+class Critical(StrEnum):
+    """Mistakes that fail an attempt whatever else is right."""
+
+    CANCEL_SHIPPED = "cancel_shipped"  # told to cancel an order that has shipped
+    BLAMES_SELLER = "blames_seller"  # a reason that blames a seller who did nothing wrong
+    PAYMENT = "payment"  # paid an order the customer wants to cancel (a second payment if charged)
+
+
+PATH_ACTIONS: dict[Path, frozenset[EventKind]] = {
+    Path.CANCEL_NOW: frozenset({EventKind.CANCELLED}),
+    Path.REQUEST_CANCELLATION: frozenset({EventKind.CANCEL_REQUESTED}),
+    Path.CONTACT_SELLER: frozenset({EventKind.MESSAGE_SENT}),
+    Path.OPEN_DISPUTE: frozenset({EventKind.DISPUTE_OPENED}),
+    Path.WAIT: frozenset(),
+    Path.NOTHING_TO_DO: frozenset(),
+}
+# What counts as acting on a case: on a wait case, any of these is the wrong path.
+ACTING = frozenset(
+    {EventKind.CANCELLED, EventKind.CANCEL_REQUESTED, EventKind.DISPUTE_OPENED, EventKind.MESSAGE_SENT, EventKind.PAID}
+)
+CANCELLING = (Path.CANCEL_NOW.value, Path.REQUEST_CANCELLATION.value)
+REASON_KINDS = (EventKind.CANCELLED, EventKind.CANCEL_REQUESTED)
+
+
+class Mark(BaseModel):
+    """One scored item: what was expected, what the trainee did, the feedback with its rule, and its weight.
+    A critical mark weighs nothing; it caps the attempt's score instead."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item: str
+    correct: bool
+    given: str
+    expected: str
+    feedback: str
+    rule: str
+    weight: float = 1.0
+    critical: bool = False
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    marks: list[Mark]
+
+    @property
+    def score(self) -> float:
+        """The weighted share of marks earned, capped below the pass mark by any critical error."""
+        total = sum(m.weight for m in self.marks)
+        earned = sum(m.weight for m in self.marks if m.correct) / total if total else 0.0
+        if any(m.critical for m in self.marks):
+            return min(earned, critical_cap())
+        return earned
+
+
+def critical_cap() -> float:
+    """The highest score an attempt with a critical error can have (below the pass mark)."""
+    return training_rules().scoring.critical_cap
+
+
+def score(
+    scenario: Scenario, answers: dict[Question, str], facts: dict[str, str], trainee_events: Sequence[Event]
+) -> Result:
+    """Score the answers and the actions the trainee took (events after the case started)."""
+    weights = training_rules().scoring.weights
+    marks = []
+    for question in Question:
+        key = scenario.answers[question]
+        given = answers.get(question, "")
+        correct = given == key.answer
+        feedback = (text("training", "right") if correct else text("training", "wrong")) + " " + key.why
+        marks.append(
+            Mark(
+                item=question.value,
+                correct=correct,
+                given=given,
+                expected=key.answer,
+                feedback=feedback,
+                rule=key.rule,
+                weight=weights[question.value],
+            )
+        )
+    marks.extend(_action_marks(scenario, answers, facts, trainee_events))
+    marks.extend(_critical_marks(scenario, answers, trainee_events))
+    return Result(marks=marks)
+
+
+def _reasons(events: Sequence[Event]) -> list[str]:
+    return [str(e.data.get("reason")) for e in events if e.kind in REASON_KINDS]
+
+
+def _blames(scenario: Scenario, events: Sequence[Event]) -> bool:
+    """A reason picked that counts against a seller who did nothing wrong."""
+    reasons = cancel_reasons()
+    return not scenario.seller_at_fault and any(reasons[r].blames_seller for r in _reasons(events) if r in reasons)
+
+
+def _right_path(expected: Path, answers: dict[Question, str], done: set[EventKind]) -> bool:
+    """The path's action was done and nothing else was; where the path is to do nothing, doing nothing counts
+    only with the path answered right, so an empty attempt earns nothing here."""
+    wanted = PATH_ACTIONS[expected]
+    if wanted:
+        return bool(wanted & done) and not (done & ACTING - wanted)
+    return answers.get(Question.PATH) == expected.value and not (done & ACTING)
+
+
+def _action_marks(
+    scenario: Scenario, answers: dict[Question, str], facts: dict[str, str], events: Sequence[Event]
+) -> list[Mark]:
+    order_id = scenario.order.id
+    expected_path = Path(scenario.answers[Question.PATH].answer)
+    rules, weights = training_rules().check_rules, training_rules().scoring.weights
+    done = {e.kind for e in events}
+    checks: dict[Check, bool] = {
+        Check.OPENED_DETAILS: facts.get("opened_order") == order_id,
+        Check.CHECKED_STATUS: facts.get("read_status") == order_id,
+        Check.RIGHT_PATH: _right_path(expected_path, answers, done),
+    }
+    if expected_path.value in CANCELLING:  # a reason is only asked for when cancelling: else no mark
+        checks[Check.FAIR_REASON] = bool(_reasons(events)) and not _blames(scenario, events)
+    did = ", ".join(text("event", k) for k in sorted(done & ACTING)) or text("training", "no_action")
+    return [
+        Mark(
+            item=check.value,
+            correct=ok,
+            given=did if check is Check.RIGHT_PATH else ("yes" if ok else "no"),
+            expected=text("path", expected_path) if check is Check.RIGHT_PATH else "yes",
+            feedback=text("check_feedback", _feedback_key(check, ok, events), path=text("path", expected_path)),
+            rule=rules[check.value],
+            weight=weights[check.value],
+        )
+        for check, ok in checks.items()
+    ]
+
+
+def _feedback_key(check: Check, ok: bool, events: Sequence[Event]) -> str:
+    if check is Check.FAIR_REASON and not ok and not _reasons(events):
+        return "fair_reason_none"
+    return f"{check.value}_{'ok' if ok else 'missed'}"
+
+
+def _critical_marks(scenario: Scenario, answers: dict[Question, str], events: Sequence[Event]) -> list[Mark]:
+    """One mark for each critical error made; none when there is none."""
+    shipped = scenario.order.shipped_at is not None
+    made = {
+        Critical.CANCEL_SHIPPED: shipped and answers.get(Question.PATH) in CANCELLING,
+        Critical.BLAMES_SELLER: _blames(scenario, events),
+        Critical.PAYMENT: any(e.kind is EventKind.PAID for e in events),
+    }
+    critical = training_rules().scoring.critical
+    return [
+        Mark(
+            item=error.value,
+            correct=False,
+            given=text("critical", error.value),
+            expected=text("training", "no_critical"),
+            feedback=text("critical_feedback", error.value),
+            rule=critical[error.value].rule,
+            weight=0.0,
+            critical=True,
+        )
+        for error, happened in made.items()
+        if happened
+    ]
