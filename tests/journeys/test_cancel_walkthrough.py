@@ -23,6 +23,7 @@ from tests.journeys.helpers import (
     sidebar,
     steps_done,
     tab_to,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
@@ -189,6 +190,7 @@ def test_newcomer_cancels_with_the_keyboard_only(app: App, store: Store, page: P
     expect(tabs.get_by_role("radio", name="To pay")).to_be_focused()
     page.keyboard.press("Space")
     expect(tabs.get_by_role("radio", name="To pay")).to_be_checked()
+    wait_idle(page)  # the To pay list replaces View all's: read a card only once it has
     card = awaiting_payment_card(main)
     order_id = card_order_id(card)
     press(page, card.get_by_role("button", name="Details"), f"Details of {order_id}")
