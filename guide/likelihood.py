@@ -146,7 +146,7 @@ def _awaiting_shipment(
     deadline = _days(order.ship_by, now, profile.processing_days.value.high)
     if deadline <= 0:  # the deadline passed without shipping: the order closes and refunds
         return _Outlook(1.0, np.zeros(n))
-    if order.cancel_refused_at is not None and profile.one_request_per_order.value:
+    if profile.request_spent(order):
         return _after_refusal(order, profile, deadline, rng, n)
     return _ask(order, profile, np.zeros(n), deadline, rng)
 
@@ -201,7 +201,7 @@ def _frozen(order: Order, now: datetime, profile: PolicyProfile, rng: np.random.
         odds = odds_for(order, profile)
         ends = np.full(alive.size, deadline)
         after = _Outlook(odds.success, _request_closes(rng, odds, alive, ends, np.full(alive.size, ship_by)))
-    elif order.cancel_refused_at is not None and profile.one_request_per_order.value:
+    elif profile.request_spent(order):
         refused = _after_refusal(order, profile, ship_by, rng, alive.size)
         after = _Outlook(refused.probability, _later(refused.closes, float(np.median(alive)) if alive.size else 0.0))
     else:
@@ -280,7 +280,7 @@ def chance_if_waiting(order: Order, now: datetime, until: datetime, profile: Pol
     match order.status:
         case Status.AWAITING_SHIPMENT if order.awaiting_confirmation:  # cancelling stays free until it expires
             return None
-        case Status.AWAITING_SHIPMENT if order.cancel_refused_at is None or not profile.one_request_per_order.value:
+        case Status.AWAITING_SHIPMENT if not profile.request_spent(order):
             deadline = _days(order.ship_by, now, profile.processing_days.value.high)
             if deadline <= 0:
                 return None

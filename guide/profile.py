@@ -140,6 +140,10 @@ class PolicyProfile(BaseModel):
             return opens, protection_ends + timedelta(days=self.dispute_after_protection_days.value)
         return None
 
+    def request_spent(self, order: Order) -> bool:
+        """The order's cancellation request was refused and, one request per order assumed, cannot be sent again."""
+        return order.cancel_refused_at is not None and self.one_request_per_order.value
+
     def rules(self) -> list[tuple[str, Rule[Any]]]:
         """Every rule of the profile, in file order, for the rules-and-sources page."""
         return [(name, value) for name, value in self if isinstance(value, Rule)]

@@ -104,8 +104,7 @@ def _request(order: Order, profile: PolicyProfile) -> DomainError | None:
         case S.AWAITING_SHIPMENT if order.awaiting_confirmation:
             return refusal("request_use_cancel")
         case S.AWAITING_SHIPMENT:
-            asked = order.cancel_refused_at is not None and profile.one_request_per_order.value
-            return refusal("request_refused_before") if asked else None
+            return refusal("request_refused_before") if profile.request_spent(order) else None
         case S.AWAITING_PAYMENT | S.PAYMENT_VERIFICATION:
             return refusal("request_use_cancel")
         case S.AWAITING_CANCELLATION:

@@ -197,11 +197,11 @@ def _awaiting_shipment(order: Order, now: datetime, profile: PolicyProfile, why:
     if order.ship_by is not None and now >= order.ship_by:
         why.add("ship_by_passed", when=when(order.ship_by))
         return Path.WAIT
-    if order.cancel_refused_at is not None:
-        if profile.one_request_per_order.value:
-            why.add("seller_refused")
-            why.add("assumes_one_request")
-            return Path.CONTACT_SELLER
+    if profile.request_spent(order):
+        why.add("seller_refused")
+        why.add("assumes_one_request")
+        return Path.CONTACT_SELLER
+    if order.cancel_refused_at is not None:  # refused, but this profile lets the buyer ask again
         why.add("assumes_second_request")
     key = "request_needed" if order.has_paid else "request_needed_unpaid"  # cash on delivery
     why.add(key, hours=profile.seller_answer_hours.value)
