@@ -6,7 +6,7 @@ import streamlit as st
 from guide.content import text
 from guide.profile import load_profiles
 from guide.ui.diagram import lifecycle_diagram
-from guide.ui.rules import rule_rows, switch_profile
+from guide.ui.rules import cited_rules_section, rule_rows, switch_profile
 from guide.ui.state import visit
 from guide.ui.widgets import page_header
 
@@ -31,3 +31,5 @@ st.table(pd.DataFrame(rule_rows(profile)), hide_index=True)
 
 st.subheader(text("rules", "lifecycle"), anchor=False)
 lifecycle_diagram()
+
+cited_rules_section()

@@ -1,12 +1,19 @@
-"""The rules table of a policy profile, and switching a sandbox's profile."""
+"""The rules table of a policy profile, switching a sandbox's profile, and the DOMAIN.md rules training cites."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
+from guide.citations import CitedRule, all_cited, cited
 from guide.content import text
+from guide.navigation import pages
 from guide.profile import ByCountry, PolicyProfile, RefundTime, Span
-from guide.ui.state import Visit
+from guide.ui.state import SANDBOX, Visit
+from guide.ui.widgets import plain
+
+RULES_PAGE = "rules"  # its name in pages.json, which is also its URL path
 
 
 def rule_value(value: object) -> str:
@@ -57,3 +64,31 @@ def switch_profile(visit: Visit) -> None:
     chosen = st.session_state.get("rules_profile")
     if chosen and chosen != visit.sandbox.profile_id:
         visit.store.set_profile(visit.sandbox.id, chosen)
+
+
+def cited_rules_section() -> None:
+    """Every rule training cites, each under a heading whose anchor a citation's link opens."""
+    st.header(text("cited_rules", "heading"), anchor=False)
+    st.write(text("cited_rules", "intro"))
+    for rule in all_cited():
+        st.subheader(text("cited_rule_title", rule.key), anchor=rule.id)
+        st.write(text("cited_rule_text", rule.key))
+
+
+def rule_url(rule: CitedRule) -> str:
+    """The Rules & sources page scrolled to the rule, in the visitor's sandbox: an absolute path (under any
+    server.baseUrlPath), so the link works from every page."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    path = "/" + "/".join(part for part in (base, pages()[RULES_PAGE].name) if part)
+    sandbox = st.session_state.get(SANDBOX)
+    query = f"?{urlencode({SANDBOX: sandbox})}" if sandbox else ""
+    return f"{path}{query}#{rule.id}"
+
+
+def rule_links(citation: str) -> str:
+    """Markdown links to the rules a citation names (KeyError if it names an unknown one). Streamlit opens a
+    markdown link that is not a bare #anchor in a new tab (target="_blank"), so a trainee's case stays open."""
+    return ", ".join(
+        f"[{plain(text('cited_rules', 'link', title=text('cited_rule_title', rule.key)))}]({rule_url(rule)})"
+        for rule in cited(citation)
+    )

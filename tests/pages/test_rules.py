@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from guide.citations import all_cited, cited
 from guide.content import text
 from guide.models import Status
 from guide.profile import get_profile, load_profiles
@@ -76,3 +78,38 @@ def test_the_new_profile_rules_the_simulator(store: Store, sandbox: str):
     at = open_page("order_details", sandbox, order=verifying.id)
     no_exception(at)
     assert "details_open" not in button_keys(at)
+
+
+def test_the_page_states_every_rule_training_cites_under_its_anchor(sandbox: str):
+    at = open_page("rules", sandbox)
+    no_exception(at)
+    cited_headings = [(h.value, h.proto.anchor) for h in at.subheader if h.proto.anchor.startswith("rules-")]
+    assert cited_headings == [(text("cited_rule_title", rule.key), rule.id) for rule in all_cited()], "each, in order"
+    assert all(shown(at, text("cited_rule_text", rule.key)) for rule in all_cited())
+    assert at.header[-1].value == text("cited_rules", "heading")
+
+
+def _links_app() -> None:
+    """Run by AppTest: a page that shows the links of one two-rule citation (kept in session state)."""
+    import streamlit as st
+
+    from guide.ui.rules import rule_links
+
+    st.markdown(rule_links(st.session_state["citation"]))
+
+
+def test_rule_links_open_the_rules_page_at_each_rule_in_the_visitors_sandbox(sandbox: str):
+    citation = "DOMAIN.md: Cancellation rules by status / Awaiting shipment (ship = refused); Cancellation reasons"
+    at = AppTest.from_function(_links_app)
+    at.session_state["sandbox"], at.session_state["citation"] = sandbox, citation
+    at.run()
+    no_exception(at)
+    (links,) = [m.value for m in at.markdown]
+    for rule in cited(citation):
+        label = text("cited_rules", "link", title=text("cited_rule_title", rule.key))
+        assert f"]({rule_url_for(sandbox, rule.id)})" in links and label in links.replace("\\", "")
+    assert links.count("](") == 2
+
+
+def rule_url_for(sandbox: str, anchor: str) -> str:
+    return f"/rules?sandbox={sandbox}#{anchor}"
