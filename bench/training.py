@@ -79,7 +79,8 @@ def filled_training(class_count: int) -> tuple[str, str, list[str]]:
     """(database URL, a sandbox id for the visit, the class ids), building the database once."""
     from guide.db import sandboxes
     from guide.store import Store
-    from guide.training_store import TrainingStore, classes
+    from guide.training_records import classes
+    from guide.training_store import TrainingStore
 
     DATA.mkdir(exist_ok=True)
     path = DATA / f"training-{class_count}-{_fingerprint(class_count)}.sqlite3"
@@ -145,7 +146,7 @@ def _marks(scenario: Any, rng: random.Random) -> tuple[dict[str, str], list[dict
 def _fill(store: Any, class_count: int) -> None:
     """`class_count` classes of 50 trainees, 4,500 scored attempts a class: bulk inserts, one transaction a class."""
     from guide.training import scenarios
-    from guide.training_store import attempts, classes, trainees
+    from guide.training_records import attempts, classes, trainees
 
     rng = random.Random(SEED)
     firsts, lasts = FIRST.split(), LAST.split()

@@ -13,8 +13,9 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from guide.content import cancel_reasons, text, training_rules
-from guide.models import Event, EventKind, Path
-from guide.training import Question, Scenario
+from guide.models import Actor, Event, EventKind, Path
+from guide.rubric import Finding, ReplyPoint, SellerPoint, broken, check_reply, check_seller_message
+from guide.training import Question, Scenario, option_label
 
 
 class Check(StrEnum):
@@ -32,6 +33,8 @@ class Critical(StrEnum):
     CANCEL_SHIPPED = "cancel_shipped"  # told to cancel an order that has shipped
     BLAMES_SELLER = "blames_seller"  # a reason that blames a seller who did nothing wrong
     PAYMENT = "payment"  # paid an order the customer wants to cancel (a second payment if charged)
+    PROMISE = "promise"  # promised the customer a refund date or a guaranteed outcome
+    CREDENTIALS = "credentials"  # asked for (or passed on) a password, card number or security code
 
 
 PATH_ACTIONS: dict[Path, frozenset[EventKind]] = {
@@ -46,6 +49,7 @@ PATH_ACTIONS: dict[Path, frozenset[EventKind]] = {
 ACTING = frozenset(
     {EventKind.CANCELLED, EventKind.CANCEL_REQUESTED, EventKind.DISPUTE_OPENED, EventKind.MESSAGE_SENT, EventKind.PAID}
 )
+DONE, NOT_DONE = "done", "not_done"  # a check's answer, as stored (text section "check_answer")
 CANCELLING = (Path.CANCEL_NOW.value, Path.REQUEST_CANCELLATION.value)
 REASON_KINDS = (EventKind.CANCELLED, EventKind.CANCEL_REQUESTED)
 
@@ -64,6 +68,7 @@ class Mark(BaseModel):
     rule: str
     weight: float = 1.0
     critical: bool = False
+    matched: list[str] = []  # for a written text: the words that decided the mark, shown back to the trainee
 
 
 class Result(BaseModel):
@@ -87,9 +92,14 @@ def critical_cap() -> float:
 
 
 def score(
-    scenario: Scenario, answers: dict[Question, str], facts: dict[str, str], trainee_events: Sequence[Event]
+    scenario: Scenario,
+    answers: dict[Question, str],
+    facts: dict[str, str],
+    trainee_events: Sequence[Event],
+    reply: str = "",
 ) -> Result:
-    """Score the answers and the actions the trainee took (events after the case started)."""
+    """Score the answers, the reply to the customer, the messages sent to the seller and the actions the trainee
+    took (events after the case started)."""
     weights = training_rules().scoring.weights
     marks = []
     for question in Question:
@@ -109,8 +119,53 @@ def score(
             )
         )
     marks.extend(_action_marks(scenario, answers, facts, trainee_events))
-    marks.extend(_critical_marks(scenario, answers, trainee_events))
+    reply_findings = check_reply(reply, _expected_path(scenario), scenario.answers[Question.REFUND].answer)
+    seller_findings = _seller_findings(trainee_events)
+    marks.extend(_written_marks([*reply_findings, *seller_findings]))
+    marks.extend(_critical_marks(scenario, answers, trainee_events, reply, [*reply_findings, *seller_findings]))
     return Result(marks=marks)
+
+
+def _expected_path(scenario: Scenario) -> Path:
+    return Path(scenario.answers[Question.PATH].answer)
+
+
+def sent_to_seller(events: Sequence[Event]) -> list[str]:
+    """What the trainee wrote to the seller in the case."""
+    return [str(e.data.get("text", "")) for e in events if e.kind is EventKind.MESSAGE_SENT and e.actor is Actor.BUYER]
+
+
+def _seller_findings(events: Sequence[Event]) -> list[Finding]:
+    """Each point over every message sent: earned only if every message earns it. No message, no marks (the path
+    mark already says whether a message was needed)."""
+    per_message = [check_seller_message(message) for message in sent_to_seller(events)]
+    if not per_message:
+        return []
+    return [
+        Finding(
+            point=point.value,
+            ok=all(findings[n].ok for findings in per_message),
+            matched=sorted({word for findings in per_message for word in findings[n].matched}),
+        )
+        for n, point in enumerate(SellerPoint)
+    ]
+
+
+def _written_marks(findings: Sequence[Finding]) -> list[Mark]:
+    rules, weights = training_rules().written_rules, training_rules().scoring.weights
+    return [
+        Mark(
+            item=finding.point,
+            correct=finding.ok,
+            given=", ".join(finding.matched),
+            expected="",
+            feedback=text("reply_point_ok" if finding.ok else "reply_point_missed", finding.point),
+            rule=rules[finding.point],
+            weight=weights[finding.point],
+            matched=finding.matched,
+        )
+        for finding in findings
+    ]
 
 
 def _reasons(events: Sequence[Event]) -> list[str]:
@@ -136,7 +191,7 @@ def _action_marks(
     scenario: Scenario, answers: dict[Question, str], facts: dict[str, str], events: Sequence[Event]
 ) -> list[Mark]:
     order_id = scenario.order.id
-    expected_path = Path(scenario.answers[Question.PATH].answer)
+    expected_path = _expected_path(scenario)
     rules, weights = training_rules().check_rules, training_rules().scoring.weights
     done = {e.kind for e in events}
     checks: dict[Check, bool] = {
@@ -146,14 +201,17 @@ def _action_marks(
     }
     if expected_path.value in CANCELLING:  # a reason is only asked for when cancelling: else no mark
         checks[Check.FAIR_REASON] = bool(_reasons(events)) and not _blames(scenario, events)
-    did = ", ".join(text("event", k) for k in sorted(done & ACTING)) or text("training", "no_action")
+    did = ",".join(sorted(done & ACTING))  # event kinds, put in words where the mark is shown
+    did_words = ", ".join(text("event", kind) for kind in sorted(done & ACTING)) or text("training", "no_action")
     return [
         Mark(
             item=check.value,
             correct=ok,
-            given=did if check is Check.RIGHT_PATH else ("yes" if ok else "no"),
-            expected=text("path", expected_path) if check is Check.RIGHT_PATH else "yes",
-            feedback=text("check_feedback", _feedback_key(check, ok, events), path=text("path", expected_path)),
+            given=did if check is Check.RIGHT_PATH else (DONE if ok else NOT_DONE),
+            expected=expected_path.value if check is Check.RIGHT_PATH else DONE,
+            feedback=text(
+                "check_feedback", _feedback_key(check, ok, events), path=text("path", expected_path), did=did_words
+            ),
             rule=rules[check.value],
             weight=weights[check.value],
         )
@@ -167,13 +225,38 @@ def _feedback_key(check: Check, ok: bool, events: Sequence[Event]) -> str:
     return f"{check.value}_{'ok' if ok else 'missed'}"
 
 
-def _critical_marks(scenario: Scenario, answers: dict[Question, str], events: Sequence[Event]) -> list[Mark]:
+def _tells_to_cancel(reply: str, money: str) -> bool:
+    """The reply tells the customer to cancel (or to request it): on a shipped order, a critical error."""
+    return any(
+        finding.ok
+        for path in (Path.CANCEL_NOW, Path.REQUEST_CANCELLATION)
+        for finding in check_reply(reply, path, money)
+        if finding.point == ReplyPoint.NAMES_ACTION
+    )
+
+
+def _critical_marks(
+    scenario: Scenario,
+    answers: dict[Question, str],
+    events: Sequence[Event],
+    reply: str,
+    findings: Sequence[Finding],
+) -> list[Mark]:
     """One mark for each critical error made; none when there is none."""
     shipped = scenario.order.shipped_at is not None
+    broke = {finding.point for finding in findings if broken(finding)}
     made = {
-        Critical.CANCEL_SHIPPED: shipped and answers.get(Question.PATH) in CANCELLING,
+        Critical.CANCEL_SHIPPED: shipped
+        and (
+            answers.get(Question.PATH) in CANCELLING
+            or _tells_to_cancel(reply, scenario.answers[Question.REFUND].answer)
+        ),
         Critical.BLAMES_SELLER: _blames(scenario, events),
         Critical.PAYMENT: any(e.kind is EventKind.PAID for e in events),
+        Critical.PROMISE: bool(broke & {ReplyPoint.NO_PROMISE_DATE.value, ReplyPoint.NO_PROMISE_OUTCOME.value}),
+        Critical.CREDENTIALS: bool(
+            broke & {ReplyPoint.NO_CREDENTIALS.value, SellerPoint.NO_CREDENTIALS_TO_SELLER.value}
+        ),
     }
     critical = training_rules().scoring.critical
     return [
@@ -190,3 +273,34 @@ def _critical_marks(scenario: Scenario, answers: dict[Question, str], events: Se
         for error, happened in made.items()
         if happened
     ]
+
+
+# --- marks in words ----------------------------------------------------------------------------
+
+QUESTIONS, CHECKS = frozenset(q.value for q in Question), frozenset(c.value for c in Check)
+PATHS, EVENT_KINDS = frozenset(p.value for p in Path), frozenset(k.value for k in EventKind)
+
+
+def mark_title(mark: Mark) -> str:
+    """What a mark is about: the question, the check, the point of the rubric, or the critical error."""
+    if mark.critical:
+        return f"{text('training', 'critical_label')}: {text('critical', mark.item)}"
+    if mark.item in QUESTIONS:
+        return text("question", mark.item)
+    if mark.item in CHECKS:
+        return text("check", mark.item)
+    return text("reply_point", mark.item)
+
+
+def answer_shown(mark: Mark, value: str) -> str:
+    """A mark's answer (the trainee's or the expected one) in words, as the trainee saw the options."""
+    if mark.item in QUESTIONS:
+        return option_label(Question(mark.item), value) if value else text("training", "no_answer")
+    if mark.item == Check.RIGHT_PATH.value:
+        if value in PATHS:
+            return text("path", value)
+        kinds = [kind for kind in value.split(",") if kind in EVENT_KINDS]
+        return ", ".join(text("event", kind) for kind in kinds) or text("training", "no_action")
+    if mark.item in CHECKS:
+        return text("check_answer", DONE if value in (DONE, "yes") else NOT_DONE)  # "yes": a mark from before ids
+    return value

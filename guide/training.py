@@ -8,6 +8,7 @@ against `assess()` by a test.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Sequence
 from enum import StrEnum
@@ -29,6 +30,14 @@ class Difficulty(StrEnum):
     EASY = "easy"
     MEDIUM = "medium"
     HARD = "hard"
+
+
+class Mode(StrEnum):
+    """How a class trains: practice shows every hint and counts the best attempt; an assessment hides the hints
+    and counts only the first attempt of each scenario (later ones are practice)."""
+
+    PRACTICE = "practice"
+    ASSESSMENT = "assessment"
 
 
 class Question(StrEnum):
@@ -142,8 +151,16 @@ def rule_answers(scenario: Scenario) -> dict[Question, str]:
     return {Question.STATUS: order.status.value, Question.PATH: result.path.value, Question.REFUND: refund.value}
 
 
-def options(question: Question) -> list[str]:
-    """Every answer a trainee can pick for a question, in a stable order."""
+def options(question: Question, shuffle_seed: int | None = None) -> list[str]:
+    """Every answer a trainee can pick for a question: in a stable order, or shuffled by the attempt's seed
+    (an assessment), so an answer's place gives nothing away and a reload shows the same order."""
+    values = _options(question)
+    if shuffle_seed is not None:
+        random.Random(f"{shuffle_seed}:{question.value}").shuffle(values)
+    return values
+
+
+def _options(question: Question) -> list[str]:
     match question:
         case Question.STATUS:
             return [s.value for s in Status]
@@ -153,10 +170,12 @@ def options(question: Question) -> list[str]:
             return [r.value for r in RefundAnswer]
 
 
-def option_label(question: Question, value: str) -> str:
+def option_label(question: Question, value: str, hints: bool = True) -> str:
+    """An answer in words; without hints a status is its meaning only, not the badge's words beside it."""
     match question:
         case Question.STATUS:
-            return f"{text('status', value)}: {text('status_meaning', value)}"
+            meaning = text("status_meaning", value)
+            return f"{text('status', value)}: {meaning}" if hints else meaning
         case Question.PATH:
             return text("next_action", value)
         case Question.REFUND:

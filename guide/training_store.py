@@ -8,160 +8,56 @@ exactly `Scenario.starting_state()`.
 from __future__ import annotations
 
 import json
-import re
 import secrets
-import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import func, insert, select, update
 
 from guide.content import text
-from guide.db import UTCDateTime, metadata
+from guide.db import metadata
 from guide.importing import check_rows, parse_import, rejection
 from guide.models import Order
 from guide.profile import get_profile
-from guide.scoring import Result, score
+from guide.scoring import score
 from guide.store import Store
-from guide.training import Question, Scenario, scenarios
-
-TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # always fullmatch: "$" would let a final "\n" through
-NAME_MAX = 60
-
-classes = Table(
-    "classes",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("name", String(80), nullable=False),
-    Column("scenario_ids", Text, nullable=False),  # JSON list; empty means every scenario
-    Column("orders", Text, nullable=False),  # JSON list of Order JSON v1 the class practises on
-    Column("created_at", UTCDateTime, nullable=False),
+from guide.training import Mode, Question, Scenario, scenarios
+from guide.training_records import (
+    NAME_MAX,
+    TOKEN,
+    Attempt,
+    Trainee,
+    TrainingClass,
+    TrainingInputError,
+    UnknownAttempt,
+    UnknownTrainee,
+    add_missing_columns,
+    attempt_from_row,
+    attempt_record,
+    attempts,
+    class_from_row,
+    classes,
+    clean_name,
+    counted_scores,
+    is_attempt_id,
+    is_token,
+    trainees,
 )
 
-trainees = Table(
-    "trainees",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("name", String(NAME_MAX), nullable=False),
-    Column("class_id", String(64), ForeignKey("classes.id"), nullable=True),
-    Column("created_at", UTCDateTime, nullable=False),
-)
+__all__ = [
+    "NAME_MAX",
+    "TOKEN",
+    "Attempt",
+    "Trainee",
+    "TrainingClass",
+    "TrainingInputError",
+    "TrainingStore",
+    "UnknownAttempt",
+    "UnknownTrainee",
+    "clean_name",
+]
 
-attempts = Table(
-    "attempts",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("trainee_id", String(64), ForeignKey("trainees.id"), nullable=False),
-    Column("scenario_id", String(60), nullable=False),
-    Column("sandbox_id", String(64), nullable=False),
-    Column("start_seq", Integer, nullable=False),
-    Column("started_at", UTCDateTime, nullable=False),
-    Column("submitted_at", UTCDateTime, nullable=True),
-    Column("answers", Text, nullable=True),
-    Column("marks", Text, nullable=True),
-    Column("score", Float, nullable=True),
-    Index("ix_attempts_trainee_scenario", "trainee_id", "scenario_id"),
-    Index("ix_attempts_scenario", "scenario_id"),
-    # The dashboard's cache key counts scored attempts on every rerun: from this index, not the whole table.
-    Index("ix_attempts_submitted", "submitted_at"),
-)
-
-
-class TrainingInputError(ValueError):
-    """Input the training pages refuse, with a plain message. Nothing was saved."""
-
-
-class UnknownTrainee(LookupError):
-    pass
-
-
-class UnknownAttempt(LookupError):
-    pass
-
-
-@dataclass(frozen=True)
-class Trainee:
-    id: str
-    name: str
-    class_id: str | None
-
-
-@dataclass(frozen=True)
-class TrainingClass:
-    id: str
-    name: str
-    scenario_ids: list[str]
-    orders: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Attempt:
-    id: int
-    trainee_id: str
-    scenario_id: str
-    sandbox_id: str
-    start_seq: int
-    started_at: datetime
-    submitted_at: datetime | None
-    answers: dict[str, str]
-    result: Result | None
-
-    @property
-    def scenario(self) -> Scenario:
-        return scenarios()[self.scenario_id]
-
-
-def clean_name(raw: str, limit: int = NAME_MAX) -> str:
-    """A display name as typed, trimmed; refused when empty, too long or holding control characters."""
-    name = " ".join(raw.split()) if isinstance(raw, str) else ""
-    if not name:
-        raise TrainingInputError(text("training_errors", "name_empty"))
-    if len(name) > limit:
-        raise TrainingInputError(text("training_errors", "name_too_long", limit=limit))
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in name):
-        raise TrainingInputError(text("training_errors", "name_control"))
-    return name
-
-
-def _is_token(value: object) -> bool:
-    """Whether the value could be a trainee's or a class's id. Anything else is refused before any SQL: a
-    NUL byte would reach PostgreSQL as a DataError, and junk needs no round trip to be unknown."""
-    return isinstance(value, str) and TOKEN.fullmatch(value) is not None
-
-
-def _is_attempt_id(value: object) -> bool:
-    """A row id: an int (not a bool, not a string SQLite would quietly compare as a number) that fits
-    in 64 bits (a bigger one is an OverflowError in sqlite3)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
-
-
-def _attempt(row: Any) -> Attempt:
-    marks = json.loads(row["marks"]) if row["marks"] else None
-    return Attempt(
-        id=row["id"],
-        trainee_id=row["trainee_id"],
-        scenario_id=row["scenario_id"],
-        sandbox_id=row["sandbox_id"],
-        start_seq=row["start_seq"],
-        started_at=row["started_at"],
-        submitted_at=row["submitted_at"],
-        answers=json.loads(row["answers"]) if row["answers"] else {},
-        result=Result(marks=marks) if marks is not None else None,
-    )
+REPLY_MAX = 3000  # characters: a reply to a customer, several paragraphs at most
 
 
 class TrainingStore:
@@ -169,16 +65,20 @@ class TrainingStore:
         self.store = store
         metadata.create_all(store.engine)
         # create_all only builds the indexes of tables it creates: a database from before an index gets it here.
+        for table in (classes, attempts):
+            add_missing_columns(store.engine, table)
         for index in attempts.indexes:
             index.create(store.engine, checkfirst=True)
 
     # --- classes ---
 
-    def create_class(self, name: str, scenario_ids: list[str] | None = None) -> TrainingClass:
+    def create_class(
+        self, name: str, scenario_ids: list[str] | None = None, mode: Mode = Mode.PRACTICE
+    ) -> TrainingClass:
         unknown = sorted(set(scenario_ids or []) - set(scenarios()))
         if unknown:
             raise TrainingInputError(text("training_errors", "unknown_scenarios", ids=", ".join(unknown)))
-        group = TrainingClass(secrets.token_urlsafe(12), clean_name(name, 80), list(scenario_ids or []), [])
+        group = TrainingClass(secrets.token_urlsafe(12), clean_name(name, 80), list(scenario_ids or []), [], Mode(mode))
         with self.store.writing() as conn:
             conn.execute(
                 insert(classes).values(
@@ -187,9 +87,22 @@ class TrainingStore:
                     scenario_ids=json.dumps(group.scenario_ids),
                     orders="[]",
                     created_at=datetime.now(UTC),
+                    mode=group.mode.value,
                 )
             )
         return group
+
+    def set_class_mode(self, class_id: str, mode: str) -> TrainingClass:
+        """Practice or assessment; anything else is refused. Attempts already made keep the mode they ran in."""
+        if mode not in {m.value for m in Mode}:
+            raise TrainingInputError(text("training_errors", "mode_unknown"))
+        self.get_class(class_id)
+        with self.store.writing() as conn:
+            conn.execute(update(classes).where(classes.c.id == class_id).values(mode=mode))
+        return self.get_class(class_id)
+
+    def class_mode(self, trainee: Trainee) -> Mode:
+        return self.get_class(trainee.class_id).mode if trainee.class_id else Mode.PRACTICE
 
     def set_class_scenarios(self, class_id: str, scenario_ids: list[str]) -> TrainingClass:
         unknown = sorted(set(scenario_ids) - set(scenarios()))
@@ -214,18 +127,18 @@ class TrainingStore:
         return [s.order for s in accepted]
 
     def get_class(self, class_id: str) -> TrainingClass:
-        if not _is_token(class_id):
+        if not is_token(class_id):
             raise LookupError(class_id)
         with self.store.reading() as conn:
             row = conn.execute(select(classes).where(classes.c.id == class_id)).mappings().first()
         if row is None:
             raise LookupError(class_id)
-        return TrainingClass(row["id"], row["name"], json.loads(row["scenario_ids"]), json.loads(row["orders"]))
+        return class_from_row(row)
 
     def list_classes(self) -> list[TrainingClass]:
         with self.store.reading() as conn:
             rows = conn.execute(select(classes).order_by(classes.c.created_at, classes.c.id)).mappings().all()
-        return [TrainingClass(r["id"], r["name"], json.loads(r["scenario_ids"]), json.loads(r["orders"])) for r in rows]
+        return [class_from_row(r) for r in rows]
 
     # --- trainees ---
 
@@ -247,7 +160,7 @@ class TrainingStore:
         return trainee
 
     def get_trainee(self, trainee_id: str) -> Trainee:
-        if not _is_token(trainee_id):
+        if not is_token(trainee_id):
             raise UnknownTrainee(trainee_id)
         with self.store.reading() as conn:
             row = conn.execute(select(trainees).where(trainees.c.id == trainee_id)).mappings().first()
@@ -291,6 +204,9 @@ class TrainingStore:
         self.store.advance_clock(sandbox.id, scenario.now)
         self.store.record(sandbox.id, "signed_in", "maria")
         start_seq = len(self.store.get_order(sandbox.id, scenario.order.id).events)
+        # In an assessment only the first attempt at a scenario counts: a retry is practice, and says so.
+        tried = any(a.scenario_id == scenario.id for a in self.attempts_of(trainee.id))
+        mode = Mode.ASSESSMENT if self.class_mode(trainee) is Mode.ASSESSMENT and not tried else Mode.PRACTICE
         with self.store.writing() as conn:
             result = conn.execute(
                 insert(attempts).values(
@@ -299,6 +215,7 @@ class TrainingStore:
                     sandbox_id=sandbox.id,
                     start_seq=start_seq,
                     started_at=datetime.now(UTC),
+                    mode=mode.value,
                 )
             )
             inserted = result.inserted_primary_key
@@ -309,7 +226,7 @@ class TrainingStore:
 
     def get_attempt(self, trainee_id: str, attempt_id: int) -> Attempt:
         """One attempt of this trainee (an attempt id of somebody else is unknown here)."""
-        if not _is_token(trainee_id) or not _is_attempt_id(attempt_id):
+        if not is_token(trainee_id) or not is_attempt_id(attempt_id):
             raise UnknownAttempt(attempt_id)
         with self.store.reading() as conn:
             row = (
@@ -319,29 +236,36 @@ class TrainingStore:
             )
         if row is None:
             raise UnknownAttempt(attempt_id)
-        return _attempt(row)
+        return attempt_from_row(row)
 
-    def submit(self, trainee_id: str, attempt_id: int, answers: dict[Question, str]) -> Attempt:
-        """Score the answers and the trainee's actions in the attempt's sandbox; an attempt is scored once."""
+    def submit(self, trainee_id: str, attempt_id: int, answers: dict[Question, str], reply: str = "") -> Attempt:
+        """Score the answers, the reply to the customer and the trainee's actions in the attempt's sandbox, and
+        keep every choice with the time spent; an attempt is scored once."""
         attempt = self.get_attempt(trainee_id, attempt_id)
         if attempt.submitted_at is not None:
             raise TrainingInputError(text("training_errors", "already_submitted"))
         missing = [q for q in Question if not answers.get(q)]
         if missing:
             raise TrainingInputError(text("training_errors", "answer_all"))
+        if not isinstance(reply, str) or len(reply) > REPLY_MAX:
+            raise TrainingInputError(text("training_errors", "reply_too_long", limit=REPLY_MAX))
         scenario = attempt.scenario
         state = self.store.get_order(attempt.sandbox_id, scenario.order.id)
         facts = self.store.facts(attempt.sandbox_id)
-        result = score(scenario, answers, facts, state.events[attempt.start_seq :])
+        events = state.events[attempt.start_seq :]
+        result = score(scenario, answers, facts, events, reply)
+        submitted_at = datetime.now(UTC)
+        record = attempt_record(events, reply, (submitted_at - attempt.started_at).total_seconds())
         with self.store.writing() as conn:
             done = conn.execute(
                 update(attempts)
                 .where(attempts.c.id == attempt_id, attempts.c.submitted_at.is_(None))
                 .values(
-                    submitted_at=datetime.now(UTC),
+                    submitted_at=submitted_at,
                     answers=json.dumps({q.value: a for q, a in answers.items()}),
                     marks=json.dumps([m.model_dump() for m in result.marks]),
                     score=result.score,
+                    record=record.model_dump_json(),
                 )
             )
             if done.rowcount != 1:
@@ -349,7 +273,7 @@ class TrainingStore:
         return self.get_attempt(trainee_id, attempt_id)
 
     def attempts_of(self, trainee_id: str) -> list[Attempt]:
-        if not _is_token(trainee_id):
+        if not is_token(trainee_id):
             raise UnknownTrainee(trainee_id)
         with self.store.reading() as conn:
             rows = (
@@ -357,14 +281,12 @@ class TrainingStore:
                 .mappings()
                 .all()
             )
-        return [_attempt(r) for r in rows]
+        return [attempt_from_row(r) for r in rows]
 
     def best_scores(self, trainee_id: str) -> dict[str, float]:
-        best: dict[str, float] = {}
-        for attempt in self.attempts_of(trainee_id):
-            if attempt.result is not None:
-                best[attempt.scenario_id] = max(best.get(attempt.scenario_id, 0.0), attempt.result.score)
-        return best
+        """The score that counts for each scenario tried: the best one, or in an assessment the first."""
+        trainee = self.get_trainee(trainee_id)
+        return counted_scores(self.attempts_of(trainee_id), self.class_mode(trainee))
 
     # --- the trainer's view ---
 
@@ -395,4 +317,3 @@ class TrainingStore:
             query = query.where(trainees.c.class_id == class_id)
         with self.store.reading() as conn:
             return [dict(r) for r in conn.execute(query).mappings().all()]
-

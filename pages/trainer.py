@@ -4,9 +4,8 @@ import streamlit as st
 
 from guide.content import text
 from guide.ui.passcode import gate
-from guide.ui.state import visit
+from guide.ui.state import get_training, visit
 from guide.ui.trainer import attempts_frame, attempts_table, charts, classes_panel, export_button, progress_table
-from guide.ui.training import get_training
 from guide.ui.widgets import page_header
 
 here = visit()

@@ -1,24 +1,15 @@
-"""Training: sign in with a name, work scenarios in the simulator, answer, and learn why."""
+"""Training: sign in with a name, work scenarios in the simulator, answer and reply, and learn why."""
 
 import streamlit as st
 
 from guide.content import text
+from guide.ui.case import case_header, case_panel, case_sandbox, current_attempt, questions_panel
 from guide.ui.state import visit
-from guide.ui.training import (
-    case_clock,
-    case_panel,
-    current_attempt,
-    current_trainee,
-    practice_button,
-    progress_panel,
-    questions_panel,
-    scenario_chooser,
-    sign_in_form,
-)
+from guide.ui.training import current_trainee, practice_button, progress_panel, scenario_chooser, sign_in_form
 from guide.ui.widgets import page_header, plain
 
 here = visit()
-page_header(text("trainee", "title"), case_clock() or here.sandbox.clock)  # a case runs on its own clock
+page_header(text("trainee", "title"), (case_sandbox() or here.sandbox).clock)  # a case runs on its own clock
 
 trainee = current_trainee()
 if trainee is None:
@@ -35,6 +26,7 @@ if attempt is None:
     practice_button(trainee)
     st.stop()
 
+case_header(trainee, attempt)
 case_column, answers_column = st.columns([3, 2], gap="large")
 with case_column:
     case_panel(attempt)

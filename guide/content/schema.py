@@ -93,7 +93,10 @@ class Scoring(_Content):
 class TrainingRules(_Content):
     certificate: Certificate
     check_rules: dict[Key, Source]
+    written_rules: dict[Key, Source]  # each point of the rubric for what the trainee writes -> its rule
     scoring: Scoring
+    # "Let time pass" in a case: the steps offered, in hours (besides "next event").
+    case_time_steps_hours: tuple[Annotated[int, Field(gt=0, le=240)], ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _critical_fails(self) -> Self:

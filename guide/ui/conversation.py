@@ -20,8 +20,9 @@ def templates() -> dict[str, BuyerTemplate]:
     return {t.id: t for t in messages().buyer_templates}
 
 
-def conversation_panel(visit: Visit, order: Order, key: str) -> None:
-    """The messages about `order`, oldest first, and a box to write the next one."""
+def conversation_panel(visit: Visit, order: Order, key: str, sent_note: tuple[str, str] = ("contact", "sent")) -> None:
+    """The messages about `order`, oldest first, and a box to write the next one. `sent_note` (a text's section
+    and key) says how to see the reply: the sidebar's clock, or a training case's own."""
     show_flash(key)
     state = visit.store.get_order(visit.sandbox.id, order.id)
     messages = [e for e in state.events if e.kind in (EventKind.MESSAGE_SENT, EventKind.MESSAGE_RECEIVED)]
@@ -53,7 +54,7 @@ def conversation_panel(visit: Visit, order: Order, key: str) -> None:
         key=f"{key}_send",
         icon=":material/send:",
         on_click=_send,
-        args=(visit, order.id, key),
+        args=(visit, order.id, key, sent_note),
     )
 
 
@@ -68,7 +69,7 @@ def _use_template(key: str) -> None:
         st.session_state[f"{key}_text"] = templates()[chosen].text
 
 
-def _send(visit: Visit, order_id: str, key: str) -> None:
+def _send(visit: Visit, order_id: str, key: str, sent_note: tuple[str, str]) -> None:
     message = st.session_state.get(f"{key}_text", "")
     template = st.session_state.get(f"{key}_template")
     try:
@@ -85,4 +86,4 @@ def _send(visit: Visit, order_id: str, key: str) -> None:
     visit.did("messaged_seller", order_id)
     st.session_state[f"{key}_text"] = ""
     st.session_state[f"{key}_template"] = OWN_WORDS
-    flash(key, "ok", text("contact", "sent"))
+    flash(key, "ok", text(*sent_note))

@@ -36,6 +36,8 @@ def order_header(order: Order) -> None:
         f"**{text('details', 'payment')}:** {text('payment_method', order.payment_method)}"
     )
     right.markdown(f"**{text('orders', 'total')}:** {money(order.total, order.currency)}")
+    if order.shipped_at is not None:
+        right.markdown(f"**{text('details', 'shipped_on')}:** {when(order.shipped_at)}")
     if order.ship_by is not None and order.status in (Status.AWAITING_SHIPMENT, Status.AWAITING_CANCELLATION):
         right.markdown(f"**{text('details', 'ship_by')}:** {when(order.ship_by)}", help=text("details", "ship_by_help"))
     items = pd.DataFrame(
@@ -51,10 +53,14 @@ def order_header(order: Order) -> None:
     st.dataframe(items, hide_index=True, width="stretch")
 
 
-def status_section(visit: Visit, order: Order, key: str) -> None:
-    """The status and, once asked, what it means (the walkthrough's "check the status")."""
+def status_section(visit: Visit, order: Order, key: str, hints: bool = True) -> None:
+    """The status and, once asked, what it means (the walkthrough's "check the status"). Without hints (a training
+    assessment, where the meaning is a question) the check is still recorded, but the meaning is not given."""
     label = text("details", "what_status_means")
     if fact_button(visit, "read_status", order.id, label, f"{key}_status", ":material/help:"):
+        if not hints:
+            st.info(f"**{text('status', order.status)}**  \n{text('details', 'status_meaning_hidden')}")
+            return
         meaning = text("status_meaning", order.status)
         word = _seed_word(order.status)
         st.info(f"**{text('status', order.status)}**: {meaning}" + (f"  \n{word}" if word else ""))
@@ -111,8 +117,9 @@ def cancel_action(state: OrderState, at: datetime, profile: PolicyProfile) -> Ac
     return next((action for action in CANCEL_BUTTONS if can[action] is None), None)
 
 
-def cancel_section(visit: Visit, state: OrderState, key: str) -> None:
-    """The cancel button for this order's status, or a plain note that there is none."""
+def cancel_section(visit: Visit, state: OrderState, key: str, hints: bool = True) -> None:
+    """The cancel button for this order's status, or a plain note that there is none. Without hints, the
+    pop-up's reasons carry no note of whom they blame."""
     order = state.order
     show_flash(key)
     action = cancel_action(state, visit.sandbox.clock, visit.sandbox.profile)
@@ -133,7 +140,7 @@ def cancel_section(visit: Visit, state: OrderState, key: str) -> None:
         args=(visit, order.id, key),
     )
     if st.session_state.get(f"{key}_dialog") == order.id:
-        _cancel_dialog(visit, order, action, key)
+        _cancel_dialog(visit, order, action, key, hints)
 
 
 def what_next(visit: Visit, order: Order) -> None:
@@ -159,7 +166,7 @@ def _close_dialog(key: str) -> None:
     st.session_state.pop(f"{key}_stage", None)
 
 
-def _cancel_dialog(visit: Visit, order: Order, action: Action, key: str) -> None:
+def _cancel_dialog(visit: Visit, order: Order, action: Action, key: str, hints: bool) -> None:
     title = text("dialog", "title_cancel" if action is Action.CANCEL else "title_request")
 
     @st.dialog(title, on_dismiss=lambda: _close_dialog(key))
@@ -192,10 +199,13 @@ def _cancel_dialog(visit: Visit, order: Order, action: Action, key: str) -> None
             captions=[
                 f"{text('dialog', 'blames_seller' if reasons[r].blames_seller else 'neutral')}: {reasons[r].note}"
                 for r in reasons
-            ],
+            ]
+            if hints
+            else None,
             key=f"{key}_reason",
         )
-        st.caption(text("dialog", "blame_note"))
+        if hints:
+            st.caption(text("dialog", "blame_note"))
         if st.session_state.pop(f"{key}_need_reason", False):
             st.warning(text("dialog", "pick_reason"))
         st.button(

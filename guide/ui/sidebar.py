@@ -8,9 +8,8 @@ import streamlit as st
 
 from guide.content import text
 from guide.content.formats import when
-from guide.lifecycle import DomainError
-from guide.models import Event
-from guide.store import ConcurrentChange
+from guide.ui.case import case_sandbox
+from guide.ui.clock import move_clock
 from guide.ui.state import Visit
 
 FLASH = "sidebar_flash"
@@ -27,7 +26,9 @@ def sidebar(visit: Visit, clock: bool = True) -> None:
             st.button(text("sidebar", "sign_out"), key="sidebar_sign_out", on_click=_sign_out, args=(visit,))
         if clock:
             clock_controls(visit)
-        st.caption(text("sidebar", "policy", name=visit.sandbox.profile.name))
+        # A training case runs under its own sandbox's profile: name that one, as the case header does.
+        shown = visit.sandbox if clock else (case_sandbox() or visit.sandbox)
+        st.caption(text("sidebar", "policy", name=shown.profile.name))
         _reset(visit)
 
 
@@ -56,28 +57,7 @@ def clock_controls(visit: Visit) -> None:
 
 
 def _advance(visit: Visit, step: str) -> None:
-    store, sandbox_id = visit.store, visit.sandbox.id
-    try:
-        if step == "next_event":
-            due = store.next_event_at(sandbox_id)
-            if due is None:
-                st.session_state[FLASH] = text("sidebar", "no_next_event")
-                return
-            fired = store.advance_clock(sandbox_id, max(due, visit.sandbox.clock))
-        else:
-            fired = store.advance_clock(sandbox_id, STEPS[step])
-    except (DomainError, ConcurrentChange) as refused:
-        st.session_state[FLASH] = str(refused)
-        return
-    st.session_state[FLASH] = fired_summary(fired)
-
-
-def fired_summary(fired: list[tuple[str, Event]]) -> str:
-    if not fired:
-        return text("sidebar", "nothing_fired")
-    shown = "; ".join(f"…{order_id[-4:]}: {text('event', e.kind)}" for order_id, e in fired[:4])
-    more = f" (+{len(fired) - 4})" if len(fired) > 4 else ""
-    return text("sidebar", "fired", count=len(fired), summary=shown + more)
+    st.session_state[FLASH] = move_clock(visit.store, visit.sandbox.id, visit.sandbox.clock, STEPS.get(step))
 
 
 def _sign_out(visit: Visit) -> None:

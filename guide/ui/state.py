@@ -17,6 +17,7 @@ from guide.models import Order
 from guide.navigation import pages
 from guide.policy import Assessment, assess
 from guide.store import Sandbox, Store, UnknownSandbox
+from guide.training_store import TrainingStore
 from guide.ui.legacy_pages import leave_legacy_pages_mode
 
 SANDBOX = "sandbox"
@@ -27,6 +28,12 @@ PAGES: dict[str, str] = {page.name: page.file for page in pages().values()}  # n
 def get_store() -> Store:
     """One pooled store for every session of this process (SQLAlchemy is thread-safe this way)."""
     return Store()
+
+
+@st.cache_resource
+def get_training() -> TrainingStore:
+    """The training records, on the same store."""
+    return TrainingStore(get_store())
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ guide/ui/passcode.py; the tables are worked out in guide/training_report.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -10,9 +12,9 @@ import streamlit as st
 from guide import training_report
 from guide.content import text
 from guide.importing import ImportRejected
-from guide.training import scenarios
+from guide.training import Mode, scenarios
 from guide.training_store import TrainingInputError
-from guide.ui.training import get_training
+from guide.ui.state import get_training
 from guide.ui.widgets import displayable, flash, plain, show_flash
 
 
@@ -94,6 +96,7 @@ def classes_panel() -> None:
             key="new_class_scenarios",
             help=text("trainer", "class_scenarios_help"),
         )
+        _mode_picker("new_class_mode")
         st.form_submit_button(text("trainer", "create_class"), on_click=_create_class)
     for group in training.list_classes():
         with st.expander(plain(group.name)):
@@ -101,6 +104,7 @@ def classes_panel() -> None:
                 text("trainer", "class_link"), f"?class={group.id}", key=f"class_link_{group.id}", disabled=True
             )
             st.caption(", ".join(scenarios()[s].title for s in group.scenario_ids if s in scenarios()) or "–")
+            _mode_picker(f"class_mode_{group.id}", group.mode, on_change=_set_mode, args=(group.id,))
             upload = st.file_uploader(
                 text("trainer", "load_orders"),
                 type=["json"],
@@ -111,10 +115,41 @@ def classes_panel() -> None:
                 _load_orders(group.id, upload.getvalue())
 
 
+def _mode_picker(key: str, mode: Mode = Mode.PRACTICE, **change: Any) -> None:
+    """Practice (hints, best attempt counts) or assessment (no hints, first attempt counts)."""
+    modes = list(Mode)
+    st.radio(
+        text("trainer", "class_mode"),
+        modes,
+        index=modes.index(mode),
+        format_func=lambda m: text("trainer", f"mode_{m.value}"),
+        key=key,
+        horizontal=True,
+        help=text("trainer", "class_mode_help"),
+        **change,
+    )
+
+
+def _set_mode(class_id: str) -> None:
+    chosen = st.session_state.get(f"class_mode_{class_id}")
+    try:
+        group = get_training().set_class_mode(class_id, str(chosen))
+    except TrainingInputError as refused:
+        flash("trainer", "error", str(refused))
+        return
+    flash(
+        "trainer",
+        "ok",
+        text("trainer", "mode_saved", name=plain(group.name), mode=text("trainer", f"mode_{group.mode.value}")),
+    )
+
+
 def _create_class() -> None:
     try:
         group = get_training().create_class(
-            st.session_state.get("new_class_name", ""), st.session_state.get("new_class_scenarios", [])
+            st.session_state.get("new_class_name", ""),
+            st.session_state.get("new_class_scenarios", []),
+            st.session_state.get("new_class_mode", Mode.PRACTICE),
         )
     except TrainingInputError as refused:
         flash("trainer", "error", str(refused))

@@ -1,42 +1,19 @@
-"""Training widgets: the trainee's sign-in and progress, a scenario with its questions, and feedback."""
+"""Training widgets: the trainee's sign-in, progress and certificate, and choosing a scenario (the case itself is
+guide/ui/case.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import partial
 
 import streamlit as st
 
 from guide.certificate import certificate_pdf
 from guide.content import text
-from guide.scoring import Mark, critical_cap
-from guide.store import UnknownOrder
-from guide.training import (
-    Question,
-    attempt_in_link,
-    certificate_rule,
-    certified,
-    level_progress,
-    next_scenario,
-    option_label,
-    options,
-    practised_profiles,
-    scenarios,
-)
-from guide.training_store import TOKEN, Attempt, Trainee, TrainingInputError, TrainingStore, UnknownTrainee
-from guide.ui.actions import buyer_actions
-from guide.ui.conversation import conversation_panel
-from guide.ui.order import cancel_section, order_header, status_section
-from guide.ui.state import SANDBOX, Visit, get_store, go
-from guide.ui.widgets import fact_button, flash, plain, show_flash
-
-TRAINEE = "trainee"
-ATTEMPT = "attempt"
-
-
-@st.cache_resource
-def get_training() -> TrainingStore:
-    return TrainingStore(get_store())
+from guide.training import certificate_rule, certified, level_progress, next_scenario, practised_profiles, scenarios
+from guide.training_records import TOKEN, Trainee, TrainingInputError, UnknownTrainee
+from guide.ui.case import TRAINEE, start
+from guide.ui.state import SANDBOX, get_training, go
+from guide.ui.widgets import flash, plain, show_flash
 
 
 def current_trainee() -> Trainee | None:
@@ -123,12 +100,6 @@ def next_scenario_id(trainee: Trainee) -> str | None:
     return next_scenario(training.scenario_set(trainee), training.best_scores(trainee.id))
 
 
-def start(trainee_id: str, scenario_id: str) -> None:
-    """Open a scenario in a fresh sandbox (a new attempt)."""
-    attempt = get_training().start_attempt(trainee_id, scenario_id)
-    st.query_params[ATTEMPT] = str(attempt.id)
-
-
 def scenario_chooser(trainee: Trainee) -> None:
     training = get_training()
     best = training.best_scores(trainee.id)
@@ -165,116 +136,3 @@ def practice_button(trainee: Trainee) -> None:
         sandbox_id = get_training().practice_sandbox(trainee)
         st.session_state[SANDBOX] = sandbox_id  # go() puts it in the URL
         go("my_orders")
-
-
-def case_clock() -> datetime | None:
-    """The simulated time of the case in the URL, if the link is valid (said nothing otherwise)."""
-    trainee_id, attempt_id = st.query_params.get(TRAINEE), attempt_in_link(st.query_params.get(ATTEMPT))
-    if not trainee_id or attempt_id is None:
-        return None
-    try:
-        attempt = get_training().get_attempt(trainee_id, attempt_id)
-        return get_store().get_sandbox(attempt.sandbox_id).clock
-    except LookupError:
-        return None
-
-
-def current_attempt(trainee: Trainee) -> Attempt | None:
-    """The attempt in the URL, if it is this trainee's; anything else says so and is dropped."""
-    raw = st.query_params.get(ATTEMPT)
-    if raw is None:
-        return None
-    try:
-        attempt_id = attempt_in_link(raw)
-        if attempt_id is None:
-            raise LookupError(raw)
-        return get_training().get_attempt(trainee.id, attempt_id)
-    except LookupError:
-        st.warning(text("trainee", "attempt_unknown"))
-        st.query_params.pop(ATTEMPT, None)
-        return None
-
-
-def case_panel(attempt: Attempt) -> None:
-    """The customer's message, then the order in the simulator where the trainee acts."""
-    scenario = attempt.scenario
-    st.subheader(scenario.title, anchor=False)
-    st.badge(text("difficulty", scenario.difficulty), color="violet")
-    st.markdown(f"**{text('trainee', 'case')}**")
-    with st.chat_message("user", avatar=":material/support_agent:"):
-        st.caption(scenario.customer)
-        st.markdown(plain(scenario.message))
-    store = get_store()
-    visit = Visit(store, store.get_sandbox(attempt.sandbox_id), store.facts(attempt.sandbox_id))
-    try:
-        state = store.get_order(attempt.sandbox_id, scenario.order.id)
-    except UnknownOrder:
-        st.error(text("app", "error_generic"))
-        return
-    order = state.order
-    st.markdown(f"**{text('trainee', 'order')}**", help=text("trainee", "order_help"))
-    # Opening the details is a step the trainee takes (and is scored on), not something the case does for them.
-    label = text("trainee", "open_details")
-    if not fact_button(visit, "opened_order", order.id, label, f"train_{attempt.id}_details", ":material/description:"):
-        return
-    with st.container(border=True):
-        order_header(order)
-        status_section(visit, order, key=f"train_{attempt.id}")
-        cancel_section(visit, state, key=f"train_{attempt.id}")
-        buyer_actions(visit, state, key=f"train_{attempt.id}")
-        with st.expander(text("trainee", "contact")):
-            conversation_panel(visit, order, key=f"train_{attempt.id}_contact")
-
-
-def questions_panel(trainee: Trainee, attempt: Attempt) -> None:
-    """The three questions; once submitted, the score and feedback with the rule for each mark."""
-    st.markdown(f"**{text('trainee', 'questions')}**")
-    if attempt.result is None:
-        with st.form(f"answers_{attempt.id}"):
-            for question in Question:
-                st.radio(
-                    text("question", question),
-                    options(question),
-                    index=None,
-                    format_func=partial(option_label, question),
-                    key=f"answer_{attempt.id}_{question.value}",
-                )
-            st.form_submit_button(
-                text("trainee", "submit"), type="primary", on_click=_submit, args=(trainee.id, attempt.id)
-            )
-        show_flash("answers")
-        return
-    feedback(attempt)
-    left, right = st.columns(2)
-    left.button(
-        text("trainee", "try_again"), key="trainee_retry", on_click=start, args=(trainee.id, attempt.scenario_id)
-    )
-    right.button(text("trainee", "back"), key="trainee_back", on_click=_leave)
-
-
-def _submit(trainee_id: str, attempt_id: int) -> None:
-    answers = {q: st.session_state.get(f"answer_{attempt_id}_{q.value}") for q in Question}
-    try:
-        get_training().submit(trainee_id, attempt_id, {q: a for q, a in answers.items() if a})
-    except TrainingInputError as refused:
-        flash("answers", "error", str(refused))
-
-
-def _leave() -> None:
-    st.query_params.pop(ATTEMPT, None)
-
-
-def feedback(attempt: Attempt) -> None:
-    assert attempt.result is not None
-    st.metric(text("trainee", "score_label"), f"{attempt.result.score:.0%}")
-    if any(mark.critical for mark in attempt.result.marks):
-        st.warning(text("training", "critical_capped", cap=critical_cap()), icon=":material/error:")
-    for mark in attempt.result.marks:
-        box = st.success if mark.correct else st.error
-        box(f"**{_mark_label(mark)}**  \n{mark.feedback}  \n_{text('trainee', 'rule')}: {mark.rule}_")
-
-
-def _mark_label(mark: Mark) -> str:
-    if mark.critical:
-        return f"{text('training', 'critical_label')}: {text('critical', mark.item)}"
-    return text("question", mark.item) if mark.item in {q.value for q in Question} else text("check", mark.item)

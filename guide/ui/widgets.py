@@ -15,7 +15,7 @@ from guide.content.formats import when
 from guide.models import Status, Verdict
 from guide.ui.state import Visit
 
-FlashKind = Literal["ok", "error"]
+FlashKind = Literal["ok", "info", "error"]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=^&])")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -64,11 +64,11 @@ def flash(key: str, kind: FlashKind, message: str) -> None:
 
 
 def show_flash(key: str) -> None:
-    """The panel's kept message, once: a success box for "ok", an error box otherwise."""
+    """The panel's kept message, once: a success box for "ok", a plain note for "info", an error box otherwise."""
     kept = st.session_state.pop(f"{key}_flash", None)
     if kept is not None:
         kind, message = kept
-        (st.success if kind == "ok" else st.error)(message)
+        {"ok": st.success, "info": st.info}.get(kind, st.error)(message)
 
 
 def fact_button(visit: Visit, fact: str, value: str, label: str, key: str, icon: str) -> bool:

@@ -1,4 +1,4 @@
-"""Training: the scenario files, their answer key against the rules, the cases staff must meet, and scoring."""
+"""Training: the scenario files, their answer key against the rules, the cases staff must meet, and levels."""
 
 from __future__ import annotations
 
@@ -6,18 +6,14 @@ import json
 import re
 from collections import Counter
 from datetime import datetime, timedelta
-from functools import cache
-from importlib import resources
-from typing import Any
 
 import pytest
 
 from guide import training
-from guide.content import cancel_reasons, text, training_rules
+from guide.content import training_rules
 from guide.lifecycle import Action
-from guide.models import TIMESTAMPS, Actor, CloseReason, Event, EventKind, Path, PaymentMethod, Status
+from guide.models import TIMESTAMPS, Actor, CloseReason, EventKind, Path, PaymentMethod, Status
 from guide.profile import get_profile, load_profiles
-from guide.scoring import Check, Critical, Mark, Result, score
 from guide.training import (
     Difficulty,
     Question,
@@ -33,49 +29,19 @@ from guide.training import (
     rule_answers,
     scenarios,
 )
-
-CURRENT = "current-guides"
-STRICT = "help-centre-2020"
-FOLDER = resources.files("guide.content").joinpath("scenarios")
-FILES = sorted(entry.name for entry in FOLDER.iterdir() if entry.name.endswith(".json"))
-# The headings of DOMAIN.md a key's rule may rest on (the file lives outside the repository).
-DOMAIN_SECTIONS = (
-    "The seed guide's path",
-    "Buyer-facing statuses",
-    "Cancellation rules by status",
-    "Cancellation reasons",
-    "Timers",
-    "Refunds",
-    "Plain-language rules for what the app says",
+from tests.guide.scenario_helpers import (
+    CURRENT,
+    DOMAIN_SECTIONS,
+    FILES,
+    IDS,
+    PREFIX_LEVEL,
+    STRICT,
+    every,
+    expected,
+    raw,
+    scenario,
+    where,
 )
-PREFIX_LEVEL = {"e": Difficulty.EASY, "m": Difficulty.MEDIUM, "h": Difficulty.HARD}
-
-
-@cache
-def raw(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(FOLDER.joinpath(name).read_text("utf-8"))
-    return data
-
-
-IDS = [raw(name)["id"] for name in FILES]
-
-
-@cache
-def scenario(scenario_id: str) -> Scenario:
-    return Scenario.model_validate(raw(f"{scenario_id}.json"))
-
-
-def every() -> list[Scenario]:
-    return [scenario(i) for i in IDS]
-
-
-def expected(s: Scenario, question: Question) -> str:
-    return s.answers[question].answer
-
-
-def where(**answers: str) -> list[Scenario]:
-    """Scenarios whose key gives these answers (status=..., path=..., refund=...)."""
-    return [s for s in every() if all(expected(s, Question(q)) == a for q, a in answers.items())]
 
 
 def window_hours(s: Scenario) -> float:
@@ -305,201 +271,6 @@ def test_each_payment_method_and_its_refund_answer(method: PaymentMethod, refund
 @pytest.mark.parametrize("status", [Status.REFUND_IN_PROGRESS, Status.CLOSED])
 def test_a_cancelled_order_has_nothing_to_do(status: Status):
     assert where(status=status.value, path="nothing_to_do")
-
-
-# --- scoring -------------------------------------------------------------------------------------
-
-CANCELLING = (Path.CANCEL_NOW.value, Path.REQUEST_CANCELLATION.value)
-ACTION_FOR_PATH = {
-    Path.CANCEL_NOW: EventKind.CANCELLED,
-    Path.REQUEST_CANCELLATION: EventKind.CANCEL_REQUESTED,
-    Path.CONTACT_SELLER: EventKind.MESSAGE_SENT,
-    Path.OPEN_DISPUTE: EventKind.DISPUTE_OPENED,
-}
-
-
-def event(s: Scenario, kind: EventKind, reason: str = "no_longer_needed", seq: int = 0) -> Event:
-    data: dict[str, Any] = {}
-    if kind in (EventKind.CANCELLED, EventKind.CANCEL_REQUESTED):
-        data["reason"] = reason
-    elif kind is EventKind.MESSAGE_SENT:
-        data["text"] = "Hello, please do not ship this order."
-    return Event(seq=50 + seq, at=s.now + timedelta(minutes=seq + 1), kind=kind, actor=Actor.BUYER, data=data)
-
-
-def right_events(s: Scenario) -> list[Event]:
-    kind = ACTION_FOR_PATH.get(Path(expected(s, Question.PATH)))
-    return [] if kind is None else [event(s, kind)]
-
-
-def key_answers(s: Scenario) -> dict[Question, str]:
-    return {q: s.answers[q].answer for q in Question}
-
-
-def looked(s: Scenario) -> dict[str, str]:
-    return {"opened_order": s.order.id, "read_status": s.order.id}
-
-
-def marks(result: Result) -> dict[str, Mark]:
-    return {m.item: m for m in result.marks}
-
-
-def first(**answers: str) -> Scenario:
-    found = where(**answers)
-    assert found, answers
-    return found[0]
-
-
-@pytest.mark.parametrize("scenario_id", IDS)
-def test_all_right_answers_and_all_actions_score_one(scenario_id: str):
-    s = scenario(scenario_id)
-    result = score(s, key_answers(s), looked(s), right_events(s))
-    assert result.score == 1.0
-    checks = [c.value for c in Check if c is not Check.FAIR_REASON or expected(s, Question.PATH) in CANCELLING]
-    assert [m.item for m in result.marks] == [q.value for q in Question] + checks
-
-
-@pytest.mark.parametrize("scenario_id", IDS)
-def test_an_empty_attempt_earns_at_most_a_fifth(scenario_id: str):
-    """Opening the case, picking no reason and, on a wait case, doing nothing earn nothing by themselves."""
-    s = scenario(scenario_id)
-    assert score(s, {}, {}, []).score <= 0.2
-    assert score(s, {}, {"opened_order": s.order.id}, []).score <= 0.2
-
-
-@pytest.mark.parametrize("scenario_id", IDS)
-def test_each_critical_error_fails_an_otherwise_perfect_attempt(scenario_id: str):
-    s = scenario(scenario_id)
-    pass_mark = certificate_rule().pass_mark
-    paid = score(s, key_answers(s), looked(s), [*right_events(s), event(s, EventKind.PAID, seq=5)])
-    assert paid.score < pass_mark and "payment" in marks(paid)
-    if s.order.shipped_at is not None:
-        told = score(s, {**key_answers(s), Question.PATH: Path.CANCEL_NOW.value}, looked(s), right_events(s))
-        assert told.score < pass_mark and marks(told)["cancel_shipped"].critical
-    if not s.seller_at_fault:
-        blamed = [event(s, EventKind.CANCEL_REQUESTED, BLAMING[0], seq=3)]
-        result = score(s, key_answers(s), looked(s), [*right_events(s), *blamed])
-        assert result.score < pass_mark and marks(result)["blames_seller"].critical
-
-
-def test_the_weights_make_the_decision_count_most():
-    weights = training_rules().scoring.weights
-    assert weights["path"] == max(weights.values())
-    assert set(weights) == {q.value for q in Question} | {c.value for c in Check}
-    assert set(training_rules().scoring.critical) == {c.value for c in Critical}
-
-
-def test_a_wrong_answer_gets_its_mark_with_the_keys_why_and_rule():
-    s = first(path="request_cancellation")
-    answers = {**key_answers(s), Question.PATH: Path.CANCEL_NOW.value}
-    result = score(s, answers, looked(s), right_events(s))
-    mark = marks(result)["path"]
-    key = s.answers[Question.PATH]
-    assert not mark.correct
-    assert (mark.given, mark.expected, mark.rule) == ("cancel_now", "request_cancellation", key.rule)
-    assert mark.feedback == f"{text('training', 'wrong')} {key.why}"
-    assert all(m.correct for m in result.marks if m.item != "path")
-    weights = training_rules().scoring.weights
-    total = sum(weights[m.item] for m in result.marks)
-    assert result.score == pytest.approx(1 - weights["path"] / total)
-    assert result.score < certificate_rule().pass_mark  # the wrong decision alone fails the case
-
-
-def test_a_right_answer_also_gets_the_why():
-    s = first(path="wait")
-    mark = marks(score(s, key_answers(s), looked(s), []))["status"]
-    assert mark.correct
-    assert mark.feedback == f"{text('training', 'right')} {s.answers[Question.STATUS].why}"
-
-
-def test_a_missing_answer_is_wrong():
-    s = first(path="wait")
-    result = score(s, {}, looked(s), [])
-    # On a wait case doing nothing is the right path only with the path answered: no free mark (issue 12).
-    assert [m.item for m in result.marks if not m.correct] == [q.value for q in Question] + ["right_path"]
-
-
-BLAMING = sorted(r.id for r in cancel_reasons().values() if r.blames_seller)
-NEUTRAL = sorted(r.id for r in cancel_reasons().values() if not r.blames_seller)
-
-
-def innocent_request() -> Scenario:
-    return next(s for s in where(path="request_cancellation") if not s.seller_at_fault)
-
-
-def guilty_request() -> Scenario:
-    return next(s for s in where(path="request_cancellation") if s.seller_at_fault)
-
-
-@pytest.mark.parametrize("reason", BLAMING)
-def test_blaming_an_innocent_seller_fails_fair_reason(reason: str):
-    s = innocent_request()
-    result = marks(score(s, key_answers(s), looked(s), [event(s, EventKind.CANCEL_REQUESTED, reason)]))
-    assert not result["fair_reason"].correct
-    assert result["right_path"].correct
-
-
-@pytest.mark.parametrize("reason", BLAMING)
-def test_blaming_a_seller_at_fault_is_fair(reason: str):
-    s = guilty_request()
-    result = marks(score(s, key_answers(s), looked(s), [event(s, EventKind.CANCEL_REQUESTED, reason)]))
-    assert result["fair_reason"].correct
-
-
-@pytest.mark.parametrize("reason", NEUTRAL)
-def test_a_neutral_reason_is_always_fair(reason: str):
-    s = innocent_request()
-    result = marks(score(s, key_answers(s), looked(s), [event(s, EventKind.CANCEL_REQUESTED, reason)]))
-    assert result["fair_reason"].correct
-
-
-def test_blaming_when_cancelling_an_unpaid_order_is_unfair_too():
-    s = next(s for s in where(path="cancel_now") if not s.seller_at_fault)
-    result = marks(score(s, key_answers(s), looked(s), [event(s, EventKind.CANCELLED, BLAMING[0])]))
-    assert not result["fair_reason"].correct
-
-
-def test_requesting_cancellation_when_the_key_says_contact_seller_fails_right_path():
-    s = next(s for s in where(path="contact_seller") if s.order.cancel_refused_at is not None)
-    alone = marks(score(s, key_answers(s), looked(s), [event(s, EventKind.CANCEL_REQUESTED)]))
-    assert not alone["right_path"].correct
-    both = [event(s, EventKind.MESSAGE_SENT), event(s, EventKind.CANCEL_REQUESTED, seq=1)]
-    assert not marks(score(s, key_answers(s), looked(s), both))["right_path"].correct
-    assert marks(score(s, key_answers(s), looked(s), [event(s, EventKind.MESSAGE_SENT)]))["right_path"].correct
-
-
-def test_doing_nothing_when_the_key_is_wait_passes_right_path():
-    s = first(path="wait")
-    assert marks(score(s, key_answers(s), looked(s), []))["right_path"].correct
-    # Acting on a wait case is the wrong path, messaging the seller included (issue 12).
-    assert not marks(score(s, key_answers(s), looked(s), [event(s, EventKind.MESSAGE_SENT)]))["right_path"].correct
-    disputed = marks(score(s, key_answers(s), looked(s), [event(s, EventKind.DISPUTE_OPENED)]))
-    assert not disputed["right_path"].correct
-
-
-def test_doing_nothing_when_an_action_is_due_fails_right_path():
-    s = first(path="open_dispute")
-    mark = marks(score(s, key_answers(s), looked(s), []))["right_path"]
-    assert not mark.correct
-    assert mark.given == text("training", "no_action")
-
-
-def test_opening_and_reading_another_order_does_not_count():
-    s = first(path="cancel_now")
-    other = {"opened_order": "8100000000000000", "read_status": "8100000000000000"}
-    result = marks(score(s, key_answers(s), other, right_events(s)))
-    assert not result["opened_details"].correct
-    assert not result["checked_status"].correct
-    assert marks(score(s, key_answers(s), {}, right_events(s)))["opened_details"].correct is False
-
-
-def test_every_check_mark_cites_a_domain_rule():
-    s = first(path="wait")
-    rules = training_rules().check_rules
-    for mark in score(s, key_answers(s), looked(s), []).marks:
-        assert mark.rule.startswith("DOMAIN.md: ")
-        if mark.item in rules:
-            assert mark.rule == rules[mark.item]
 
 
 # --- levels and the certificate ------------------------------------------------------------------
