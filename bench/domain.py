@@ -1,4 +1,5 @@
-"""Domain benchmark: assess(), the Monte Carlo's rate, search across database sizes, sandbox creation.
+"""Domain benchmark: assess(), the Monte Carlo's rate, scoring an attempt, search across database sizes, sandbox
+creation.
 
     .venv/bin/python -m bench.domain            # search with 10, 100, 1,000 and 10,000 sandboxes
     .venv/bin/python -m bench.domain --quick    # 10 and 200 sandboxes, fewer repeats
@@ -27,9 +28,12 @@ from bench.report import finish, part_arguments, print_machine
 from guide.content import load
 from guide.db import event_row, events, order_row, orders, sandboxes
 from guide.likelihood import forecast
+from guide.models import Actor, Event, EventKind
 from guide.policy import assess
 from guide.profile import default_profile
+from guide.scoring import score
 from guide.store import Sandbox, Store
+from guide.training import scenarios
 
 CLOCK = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 TEMPLATES = 40  # distinct seeded demo sets, copied across the big database
@@ -105,6 +109,37 @@ def search_figures(store: Store, ids: list[str], repeat: int) -> list[float]:
     return timed(one, repeat)
 
 
+# A long, careful reply (about 110 words): the rubric's patterns run over all of it.
+REPLY = (
+    "Hello, thank you for writing to us, and I am sorry for the trouble with this order. I have checked it: the "
+    "seller has not shipped it yet, so you can still ask to cancel. Open the order in My Orders and use Request "
+    "Cancellation, with the reason that you no longer need the item, so the seller is not penalised. The seller "
+    "then has a few days to agree; if they agree, the money goes back to your card, which usually takes some "
+    "business days, and your bank may add a few more. If the seller does not answer in time, the request may be "
+    "approved on its own. Please never share your password or card details with anyone. Kind regards."
+)
+REASON = "no_longer_needed"
+MESSAGE = "Hello, please do not ship this order: I have asked to cancel it. Thank you for your understanding."
+
+
+def scoring_figures(repeat: int) -> dict[str, float]:
+    """score() of a full attempt on every scenario (the key's answers, the path done, a message to the seller,
+    a long reply): median ms by scenario."""
+    medians = {}
+    for scenario in scenarios().values():
+        answers = {q: k.answer for q, k in scenario.answers.items()}
+        facts = {"opened_order": scenario.order.id, "read_status": scenario.order.id}
+        at = scenario.now
+        done = [
+            Event(seq=90, at=at, kind=EventKind.MESSAGE_SENT, actor=Actor.BUYER, data={"text": MESSAGE}),
+            Event(
+                seq=91, at=at, kind=EventKind.CANCEL_REQUESTED, actor=Actor.BUYER, data={"reason": "no_longer_needed"}
+            ),
+        ]
+        medians[scenario.id] = statistics.median(timed(partial(score, scenario, answers, facts, done, REPLY), repeat))
+    return medians
+
+
 def run(quick: bool) -> tuple[list[Figure], dict[str, Any]]:
     """The domain figures and their raw samples."""
     sizes = [10, 200] if quick else [10, 100, 1_000, 10_000]
@@ -152,6 +187,14 @@ def run(quick: bool) -> tuple[list[Figure], dict[str, Any]]:
         figures.append(Figure(f"search, {size:,} sandboxes, p95", p95(searches[size]), "ms", "(reported)", True))
         ratio = median / base
         figures.append(Figure(f"search ratio {size:,} / 10 sandboxes", ratio, "x", "<= 1.5", ratio <= 1.5))
+
+    score_ms = scoring_figures(max(repeat // 4, 25))
+    raw["score_ms_by_scenario"] = score_ms
+    slowest = max(score_ms, key=lambda sid: score_ms[sid])
+    worst = score_ms[slowest]
+    figures.append(
+        Figure(f"score() an attempt, slowest scenario ({slowest}), median", worst, "ms", "<= 5 ms", worst <= 5)
+    )
 
     create_store = Store(f"sqlite:///{DATA / 'create.sqlite3'}")
     create_ms = timed(lambda: create_store.create_sandbox(clock=CLOCK), max(repeat // 4, 25))

@@ -128,9 +128,7 @@ def _ask(
     return _Outlook(odds.success, _request_closes(rng, odds, start, ends, np.full(start.size, deadline)))
 
 
-def _after_refusal(
-    order: Order, profile: PolicyProfile, deadline: float, rng: np.random.Generator, n: int
-) -> _Outlook:
+def _after_refusal(order: Order, profile: PolicyProfile, deadline: float, rng: np.random.Generator, n: int) -> _Outlook:
     """The request was spent: the seller may still agree when written to, or miss the ship-by date."""
     agree, misses = agrees_after_refusal(order, profile), profile.miss_ship_by_rate.value
     agreed = rng.random(n) < agree

@@ -202,16 +202,13 @@ def _action_marks(
     if expected_path.value in CANCELLING:  # a reason is only asked for when cancelling: else no mark
         checks[Check.FAIR_REASON] = bool(_reasons(events)) and not _blames(scenario, events)
     did = ",".join(sorted(done & ACTING))  # event kinds, put in words where the mark is shown
-    did_words = ", ".join(text("event", kind) for kind in sorted(done & ACTING)) or text("training", "no_action")
     return [
         Mark(
             item=check.value,
             correct=ok,
             given=did if check is Check.RIGHT_PATH else (DONE if ok else NOT_DONE),
             expected=expected_path.value if check is Check.RIGHT_PATH else DONE,
-            feedback=text(
-                "check_feedback", _feedback_key(check, ok, events), path=text("path", expected_path), did=did_words
-            ),
+            feedback=text("check_feedback", _feedback_key(check, ok, events), path=text("path", expected_path)),
             rule=rules[check.value],
             weight=weights[check.value],
         )

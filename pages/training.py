@@ -9,7 +9,8 @@ from guide.ui.training import current_trainee, practice_button, progress_panel, 
 from guide.ui.widgets import page_header, plain
 
 here = visit()
-page_header(text("trainee", "title"), (case_sandbox() or here.sandbox).clock)  # a case runs on its own clock
+case = case_sandbox()  # the open case's own sandbox: its clock and profile
+page_header(text("trainee", "title"), (case or here.sandbox).clock)
 
 trainee = current_trainee()
 if trainee is None:
@@ -21,14 +22,14 @@ st.caption(text("trainee", "hello", name=plain(trainee.name)) + " · " + text("t
 progress_panel(trainee)
 
 attempt = current_attempt(trainee)
-if attempt is None:
+if attempt is None or case is None:
     scenario_chooser(trainee)
     practice_button(trainee)
     st.stop()
 
-case_header(trainee, attempt)
+case_header(trainee, attempt, case)
 case_column, answers_column = st.columns([3, 2], gap="large")
 with case_column:
-    case_panel(attempt)
+    case_panel(attempt, case)
 with answers_column:
     questions_panel(trainee, attempt)

@@ -251,7 +251,6 @@ def fire(state: OrderState, event: Event) -> OrderState:
     return replay([*state.events, event])
 
 
-
 def place(order: dict[str, Any], at: datetime, ship_by: datetime | None = None) -> OrderState:
     """Start a log with a `placed` event. `order` holds the static parts of Order JSON v1."""
     static = {k: v for k, v in order.items() if k in STATIC_FIELDS}

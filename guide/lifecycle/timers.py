@@ -229,4 +229,3 @@ def advance(state: OrderState, until: datetime, seed: int, profile: PolicyProfil
     while (event := next_timer(state, seed, profile)) is not None and event.at <= until:
         state = fire(state, event)
     return state
-

@@ -71,10 +71,10 @@ def hints_on(attempt: Attempt) -> bool:
     return attempt.mode is Mode.PRACTICE
 
 
-def case_header(trainee: Trainee, attempt: Attempt) -> None:
-    """The case's title, level and the rules it runs under; in an assessment class, whether it counts."""
+def case_header(trainee: Trainee, attempt: Attempt, sandbox: Sandbox) -> None:
+    """The case's title, level and the rules it runs under (`sandbox`, the case's own); in an assessment class,
+    whether it counts."""
     scenario, hints = attempt.scenario, hints_on(attempt)
-    sandbox = get_store().get_sandbox(attempt.sandbox_id)
     st.subheader(
         scenario.title if hints else text("trainee", "neutral_title", customer=scenario.customer), anchor=False
     )
@@ -86,10 +86,11 @@ def case_header(trainee: Trainee, attempt: Attempt) -> None:
         st.caption(text("trainee", "practice_retry"))
 
 
-def case_panel(attempt: Attempt) -> None:
-    """The customer's message, then the order in the simulator where the trainee acts, and the case's clock."""
+def case_panel(attempt: Attempt, sandbox: Sandbox) -> None:
+    """The customer's message, then the order in the simulator (the case's `sandbox`) where the trainee acts, and
+    the case's clock."""
     scenario, store = attempt.scenario, get_store()
-    visit = Visit(store, store.get_sandbox(attempt.sandbox_id), store.facts(attempt.sandbox_id))
+    visit = Visit(store, sandbox, store.facts(sandbox.id))
     st.markdown(f"**{text('trainee', 'case')}**")
     with st.chat_message("user", avatar=":material/support_agent:"):
         st.caption(scenario.customer)
@@ -114,7 +115,7 @@ def case_panel(attempt: Attempt) -> None:
         cancel_section(visit, state, key=key, hints=hints)
         buyer_actions(visit, state, key=key)
         with st.expander(text("trainee", "contact"), expanded=True):
-            conversation_panel(visit, order, key=f"{key}_contact", sent_note=("contact_training", "sent"))
+            conversation_panel(visit, order, key=f"{key}_contact", sent_note=("contact_training", "sent"), state=state)
         with st.expander(text("trainee", "timeline")):
             timeline(state)
     time_controls(visit, key)

@@ -7,7 +7,7 @@ import streamlit as st
 from guide.content import messages, text
 from guide.content.formats import when
 from guide.content.schema import BuyerTemplate
-from guide.lifecycle import Action, DomainError
+from guide.lifecycle import Action, DomainError, OrderState
 from guide.models import EventKind, Order
 from guide.store import ConcurrentChange
 from guide.ui.state import Visit
@@ -20,11 +20,17 @@ def templates() -> dict[str, BuyerTemplate]:
     return {t.id: t for t in messages().buyer_templates}
 
 
-def conversation_panel(visit: Visit, order: Order, key: str, sent_note: tuple[str, str] = ("contact", "sent")) -> None:
+def conversation_panel(
+    visit: Visit,
+    order: Order,
+    key: str,
+    sent_note: tuple[str, str] = ("contact", "sent"),
+    state: OrderState | None = None,
+) -> None:
     """The messages about `order`, oldest first, and a box to write the next one. `sent_note` (a text's section
     and key) says how to see the reply: the sidebar's clock, or a training case's own."""
     show_flash(key)
-    state = visit.store.get_order(visit.sandbox.id, order.id)
+    state = state or visit.store.get_order(visit.sandbox.id, order.id)  # a caller that has the log passes it
     messages = [e for e in state.events if e.kind in (EventKind.MESSAGE_SENT, EventKind.MESSAGE_RECEIVED)]
     st.markdown(f"**{text('contact', 'conversation')}**")
     if not messages:

@@ -9,7 +9,15 @@ import streamlit as st
 
 from guide.certificate import certificate_pdf
 from guide.content import text
-from guide.training import certificate_rule, certified, level_progress, next_scenario, practised_profiles, scenarios
+from guide.training import (
+    Mode,
+    certificate_rule,
+    certified,
+    level_progress,
+    next_scenario,
+    practised_profiles,
+    scenarios,
+)
 from guide.training_records import TOKEN, Trainee, TrainingInputError, UnknownTrainee
 from guide.ui.case import TRAINEE, start
 from guide.ui.state import SANDBOX, get_training, go
@@ -115,19 +123,21 @@ def scenario_chooser(trainee: Trainee) -> None:
             on_click=start,
             args=(trainee.id, upcoming),
         )
+    neutral = training.class_mode(trainee) is Mode.ASSESSMENT  # a title would give the answer away
     chosen = st.selectbox(
         text("trainee", "pick"),
         [s.id for s in training.scenario_set(trainee)],
-        format_func=lambda sid: _scenario_label(sid, best),
+        format_func=lambda sid: _scenario_label(sid, best, neutral),
         key="trainee_pick",
     )
     st.button(text("trainee", "open"), key="trainee_open", on_click=start, args=(trainee.id, chosen))
 
 
-def _scenario_label(scenario_id: str, best: dict[str, float]) -> str:
+def _scenario_label(scenario_id: str, best: dict[str, float], neutral: bool) -> str:
     scenario = scenarios()[scenario_id]
     tried = text("trainee", "best", value=best[scenario_id]) if scenario_id in best else text("trainee", "untried")
-    return f"{text('difficulty', scenario.difficulty)} · {scenario.title} · {tried}"
+    title = text("trainee", "neutral_title", customer=scenario.customer) if neutral else scenario.title
+    return f"{text('difficulty', scenario.difficulty)} · {title} · {tried}"
 
 
 def practice_button(trainee: Trainee) -> None:

@@ -24,12 +24,19 @@ ACTION_FOR_PATH = {
 }
 
 
-def event(s: Scenario, kind: EventKind, reason: str = "no_longer_needed", seq: int = 0) -> Event:
+def event(
+    s: Scenario,
+    kind: EventKind,
+    reason: str = "no_longer_needed",
+    seq: int = 0,
+    text: str = "Hello, please do not ship this order.",
+) -> Event:
+    """Something the trainee did in the case, `seq` minutes after it started."""
     data: dict[str, Any] = {}
     if kind in (EventKind.CANCELLED, EventKind.CANCEL_REQUESTED):
         data["reason"] = reason
     elif kind is EventKind.MESSAGE_SENT:
-        data["text"] = "Hello, please do not ship this order."
+        data["text"] = text
     return Event(seq=50 + seq, at=s.now + timedelta(minutes=seq + 1), kind=kind, actor=Actor.BUYER, data=data)
 
 
@@ -116,12 +123,8 @@ def test_each_critical_error_fails_an_otherwise_perfect_attempt(scenario_id: str
 
 def test_a_card_number_sent_to_the_seller_is_critical():
     s = first(path="contact_seller")
-    leak = Event(
-        seq=60,
-        at=s.now + timedelta(minutes=9),
-        kind=EventKind.MESSAGE_SENT,
-        actor=Actor.BUYER,
-        data={"text": "Hello, please cancel this order. My card number is 4111 1111 1111 1111."},
+    leak = event(
+        s, EventKind.MESSAGE_SENT, seq=9, text="Hello, please cancel this order. My card number is 4111 1111 1111 1111."
     )
     result = score(s, key_answers(s), looked(s), [*right_events(s), leak], GOOD_REPLIES[s.id])
     assert marks(result)["credentials"].critical
@@ -130,13 +133,7 @@ def test_a_card_number_sent_to_the_seller_is_critical():
 
 def test_a_message_to_the_seller_that_asks_nothing_loses_its_mark():
     s = first(path="contact_seller")
-    junk = Event(
-        seq=50,
-        at=s.now + timedelta(minutes=1),
-        kind=EventKind.MESSAGE_SENT,
-        actor=Actor.BUYER,
-        data={"text": "asdf qwerty"},
-    )
+    junk = event(s, EventKind.MESSAGE_SENT, text="asdf qwerty")
     result = marks(score(s, key_answers(s), looked(s), [junk], GOOD_REPLIES[s.id]))
     assert not result["asks_clearly"].correct
     assert result["right_path"].correct  # a message was sent; what it said is its own mark
@@ -300,5 +297,7 @@ def test_the_path_mark_and_the_path_answer_never_disagree_on_a_wait_case():
     """Messaging the seller on a wait case is the wrong path, and the path mark says what was done (issue 12)."""
     s = first(path="wait")
     result = marks(score(s, key_answers(s), looked(s), [event(s, EventKind.MESSAGE_SENT)], GOOD_REPLIES[s.id]))
-    assert not result["right_path"].correct
-    assert text("event", EventKind.MESSAGE_SENT) in result["right_path"].feedback
+    mark = result["right_path"]
+    assert not mark.correct
+    assert answer_shown(mark, mark.given) == text("event", EventKind.MESSAGE_SENT)
+    assert answer_shown(mark, mark.expected) == text("path", Path.WAIT)

@@ -132,6 +132,7 @@ def grid_cell(main: Locator, value: str) -> Locator:
 
 
 def export(page: Page) -> list[dict[str, str]]:
+    wait_idle(page)  # a deferred download's file belongs to the script run that drew the button
     with page.expect_download() as download_info:
         main_area(page).get_by_role("button", name=text("trainer", "export")).click()
     return list(csv.DictReader(io.StringIO(download_info.value.path().read_text("utf-8"))))
