@@ -101,6 +101,8 @@ class Scenario(BaseModel):
     order: Order
     replay: list[ReplayStep] = Field(default_factory=list)
     seller_at_fault: bool = False
+    # A reply a careful agent would send: shown once the attempt is closed (tests check it meets the rubric).
+    model_reply: str = Field(min_length=40, max_length=1500)
     answers: dict[Question, Key]
 
     @model_validator(mode="after")

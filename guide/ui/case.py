@@ -197,10 +197,10 @@ def feedback(attempt: Attempt) -> None:
         st.warning(text("training", "critical_capped", cap=critical_cap()), icon=":material/error:")
     for mark in attempt.result.marks:
         box = st.success if mark.correct else st.error
-        box(
-            f"**{mark_title(mark)}**  \n{_answer_line(mark)}{mark.feedback}  \n_{text('trainee', 'rule')}:_ "
-            f"{rule_links(mark.rule)}"
-        )
+        answer, rules = _answer_line(mark), rule_links(mark.rule)
+        box(text("training", "mark", title=mark_title(mark), answer=answer, feedback=mark.feedback, rules=rules))
+    with st.expander(text("trainee", "model_reply")):  # the attempt is closed: a careful agent's reply
+        st.markdown(plain(attempt.scenario.model_reply))
 
 
 def _answer_line(mark: Mark) -> str:

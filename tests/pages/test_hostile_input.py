@@ -54,7 +54,7 @@ from guide.db import metadata
 from guide.lifecycle import MESSAGE_MAX_CHARS
 from guide.store import SANDBOX_ID, Store
 from guide.training import scenarios
-from guide.training_store import NAME_MAX, TOKEN, TrainingInputError, TrainingStore, clean_name
+from guide.training_store import NAME_MAX, REPLY_MAX, TOKEN, TrainingInputError, TrainingStore, clean_name
 from guide.ui import passcode as passcode_ui
 from guide.ui.state import PAGES
 from guide.ui.widgets import plain
@@ -465,6 +465,29 @@ def test_the_message_to_the_seller(store: Store, sandbox: str, training: Trainin
 
     cases = st.tuples(st.sampled_from(list(places)), hostile())
     fuzz("contact_seller message", check, strategy=cases, fixed=placed(list(places), NASTIES))
+
+
+def test_the_reply_to_the_customer(store: Store, sandbox: str, training: TrainingStore) -> None:
+    """The training case's reply box: whatever is typed is scored and kept exactly as typed with the attempt,
+    and the feedback shows only the app's own texts."""
+    trainee = training.create_trainee("Ana")
+    scenario = scenarios()["e02-earbuds-gift-duplicate"]
+
+    def check(reply: str) -> None:
+        attempt = training.start_attempt(trainee.id, scenario.id)
+        at = open_page("training", sandbox, trainee=trainee.id, attempt=str(attempt.id))
+        for question, key in scenario.answers.items():
+            at.radio(key=f"answer_{attempt.id}_{question.value}").set_value(key.answer)
+        at.text_area(key=f"answer_{attempt.id}_reply").set_value(reply)
+        at = click(at, text("trainee", "submit"))
+        check_page(at)
+        saved = training.get_attempt(trainee.id, attempt.id)
+        # The box keeps the first max_chars of a longer paste; a longer reply sent anyway is refused by
+        # TrainingStore.submit (tests/guide/test_training_modes.py).
+        assert saved.record is not None and saved.record.reply == reply[:REPLY_MAX]
+        assert saved.result is not None and 0.0 <= saved.result.score <= 1.0
+
+    fuzz("training reply", check, examples=["x" * (REPLY_MAX + 1), "<script>alert(1)</script> by Friday"])
 
 
 def test_the_trainee_name(store: Store, sandbox: str, training: TrainingStore) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from guide.content import text
 from guide.store import Store
-from guide.training import Question, scenarios
+from guide.training import Mode, Question, scenarios
 from guide.training_store import TrainingStore
 from guide.ui import passcode as passcode_ui
 from tests.pages.helpers import main_alerts, no_exception, open_page, shown
@@ -87,6 +87,23 @@ def test_a_class_can_be_created_with_a_scenario_set(monkeypatch: pytest.MonkeyPa
     [group] = TrainingStore(store).list_classes()
     assert (group.name, group.scenario_ids) == ("Night shift", ["e01-unpaid-wrong-size"])
     assert text("trainer", "created", name="Night shift") in main_alerts(at, "success")
+
+
+def test_a_class_is_created_in_assessment_mode_and_switched_back(monkeypatch: pytest.MonkeyPatch, store: Store):
+    monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
+    at = unlock(open_page("trainer"), PASSCODE)
+    at.text_input(key="new_class_name").set_value("Exam day")
+    at.radio(key="new_class_mode").set_value(Mode.ASSESSMENT)
+    [button] = [b for b in at.button if b.label == text("trainer", "create_class")]
+    at = button.click().run()
+    no_exception(at)
+    [group] = TrainingStore(store).list_classes()
+    assert group.mode is Mode.ASSESSMENT
+    at = at.radio(key=f"class_mode_{group.id}").set_value(Mode.PRACTICE).run()
+    no_exception(at)
+    assert TrainingStore(store).get_class(group.id).mode is Mode.PRACTICE
+    saved = text("trainer", "mode_saved", name="Exam day", mode=text("trainer", "mode_practice"))
+    assert saved in main_alerts(at, "success")
 
 
 def test_two_trainees_with_one_name_stay_two_rows(monkeypatch: pytest.MonkeyPatch, store: Store):

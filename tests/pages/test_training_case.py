@@ -99,10 +99,12 @@ def test_a_reply_that_promises_a_date_fails_the_case_and_shows_the_words(store: 
     assert result is not None and any(m.item == "promise" and m.critical for m in result.marks)
     assert any("by friday" in e.lower() for e in main_alerts(at, "error"))
     assert training.get_attempt(trainee.id, attempt.id).record.reply.endswith("by Friday.")
+    assert text("trainee", "model_reply") in [e.label for e in at.expander]  # the attempt is closed: a good reply
 
 
 def test_an_assessment_hides_the_hints(store: Store):
     at, _, _, attempt = open_case(store, REQUEST, mode=Mode.ASSESSMENT)
+    assert text("trainee", "model_reply") not in [e.label for e in at.expander]  # no key before it is closed
     scenario = scenarios()[REQUEST]
     assert not shown(at, scenario.title)
     assert shown(at, text("trainee", "neutral_title", customer=scenario.customer))
