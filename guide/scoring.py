@@ -141,14 +141,13 @@ def _seller_findings(events: Sequence[Event]) -> list[Finding]:
     per_message = [check_seller_message(message) for message in sent_to_seller(events)]
     if not per_message:
         return []
-    return [
-        Finding(
-            point=point.value,
-            ok=all(findings[n].ok for findings in per_message),
-            matched=sorted({word for findings in per_message for word in findings[n].matched}),
-        )
-        for n, point in enumerate(SellerPoint)
-    ]
+    combined = []
+    for n, point in enumerate(SellerPoint):
+        ok = all(findings[n].ok for findings in per_message)
+        # The words shown are those that decided it: from every message if earned, else from the ones that failed.
+        words = {word for findings in per_message if ok or not findings[n].ok for word in findings[n].matched}
+        combined.append(Finding(point=point.value, ok=ok, matched=sorted(words)))
+    return combined
 
 
 def _written_marks(findings: Sequence[Finding]) -> list[Mark]:

@@ -20,8 +20,8 @@ from sqlalchemy import text as sql
 
 from guide.content import text
 from guide.db import UTCDateTime, metadata
-from guide.models import Actor, Event, EventKind
-from guide.scoring import Result
+from guide.models import Actor, Event
+from guide.scoring import Result, sent_to_seller
 from guide.training import Mode, Scenario, scenarios
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # always fullmatch: "$" would let a final "\n" through
@@ -108,7 +108,7 @@ def attempt_record(events: Sequence[Event], reply: str, seconds: float) -> Attem
     return AttemptRecord(
         reply=reply,
         reasons=[str(e.data["reason"]) for e in mine if e.data.get("reason")],
-        messages=[str(e.data.get("text", "")) for e in mine if e.kind is EventKind.MESSAGE_SENT],
+        messages=sent_to_seller(mine),
         steps=[SimulatorStep(kind=e.kind.value, at=e.at) for e in mine],
         seconds=round(max(seconds, 0.0), 1),
     )

@@ -100,7 +100,8 @@ def case_panel(attempt: Attempt, sandbox: Sandbox) -> None:
     except UnknownOrder:
         st.error(text("app", "error_generic"))
         return
-    order, key, hints = state.order, f"train_{attempt.id}", hints_on(attempt)
+    # Once the attempt is closed the key is shown, so the simulator's hints may be too.
+    order, key, hints = state.order, f"train_{attempt.id}", hints_on(attempt) or attempt.result is not None
     st.markdown(f"**{text('trainee', 'order')}**", help=text("trainee", "order_help"))
     # Opening the details is a step the trainee takes (and is scored on), not something the case does for them.
     label = text("trainee", "open_details")
@@ -122,7 +123,7 @@ def case_panel(attempt: Attempt, sandbox: Sandbox) -> None:
 
 
 def time_controls(visit: Visit, key: str) -> None:
-    """ "Let time pass" on the case's own clock: a few hours at a time, or to the next thing that happens."""
+    """Let time pass on the case's own clock: a few hours at a time, or to the next thing that happens."""
     st.markdown(f"**{text('trainee', 'time')}**", help=text("trainee", "time_help"))
     st.caption(text("trainee", "time_now", when=when(visit.sandbox.clock)))
     steps: list[int | None] = [*training_rules().case_time_steps_hours, None]

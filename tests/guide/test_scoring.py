@@ -301,3 +301,13 @@ def test_the_path_mark_and_the_path_answer_never_disagree_on_a_wait_case():
     assert not mark.correct
     assert answer_shown(mark, mark.given) == text("event", EventKind.MESSAGE_SENT)
     assert answer_shown(mark, mark.expected) == text("path", Path.WAIT)
+
+
+def test_every_message_to_the_seller_must_earn_a_point_and_the_failing_one_is_shown():
+    s = first(path="contact_seller")
+    clear = event(s, EventKind.MESSAGE_SENT, seq=1, text="Hello, please do not ship this order. Thank you!")
+    rude = event(s, EventKind.MESSAGE_SENT, seq=2, text="You are a scammer, cancel this order right now please.")
+    result = marks(score(s, key_answers(s), looked(s), [clear, rude], GOOD_REPLIES[s.id]))
+    assert result["asks_clearly"].correct and set(result["asks_clearly"].matched) >= {"do not ship", "cancel"}
+    assert not result["courteous"].correct
+    assert result["courteous"].matched == ["scammer"]
