@@ -36,6 +36,7 @@ classes = Table(
     Column("orders", Text, nullable=False),  # JSON list of Order JSON v1 the class practises on
     Column("created_at", UTCDateTime, nullable=False),
     Column("mode", String(16), nullable=True),  # a Mode; NULL (a class from before modes) is practice
+    Column("archived_at", UTCDateTime, nullable=True),  # an archived class takes no new trainees
 )
 
 trainees = Table(
@@ -62,6 +63,9 @@ attempts = Table(
     Column("score", Float, nullable=True),
     Column("mode", String(16), nullable=True),  # a Mode; NULL (an attempt from before modes) is practice
     Column("record", Text, nullable=True),  # an AttemptRecord as JSON, once submitted
+    # The items of the marks not earned, as a JSON list (critical errors included): the dashboard's mistake
+    # tally reads these few bytes instead of every attempt's marks.
+    Column("missed", Text, nullable=True),
     Index("ix_attempts_trainee_scenario", "trainee_id", "scenario_id"),
     Index("ix_attempts_scenario", "scenario_id"),
     # The dashboard's cache key counts scored attempts on every rerun: from this index, not the whole table.
@@ -140,6 +144,7 @@ class TrainingClass:
     scenario_ids: list[str]
     orders: list[dict[str, Any]]
     mode: Mode = Mode.PRACTICE
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,14 @@ def _mode(row: Any) -> Mode:
 
 
 def class_from_row(row: Any) -> TrainingClass:
-    return TrainingClass(row["id"], row["name"], json.loads(row["scenario_ids"]), json.loads(row["orders"]), _mode(row))
+    return TrainingClass(
+        row["id"],
+        row["name"],
+        json.loads(row["scenario_ids"]),
+        json.loads(row["orders"]),
+        _mode(row),
+        row["archived_at"] is not None,
+    )
 
 
 def attempt_from_row(row: Any) -> Attempt:

@@ -135,10 +135,29 @@ class TrainingStore:
             raise LookupError(class_id)
         return class_from_row(row)
 
-    def list_classes(self) -> list[TrainingClass]:
+    def list_classes(self, archived: bool = False) -> list[TrainingClass]:
+        """The classes, oldest first: the active ones, or with `archived` every one."""
+        query = select(classes).order_by(classes.c.created_at, classes.c.id)
+        if not archived:
+            query = query.where(classes.c.archived_at.is_(None))
         with self.store.reading() as conn:
-            rows = conn.execute(select(classes).order_by(classes.c.created_at, classes.c.id)).mappings().all()
+            rows = conn.execute(query).mappings().all()
         return [class_from_row(r) for r in rows]
+
+    def rename_class(self, class_id: str, name: str) -> TrainingClass:
+        cleaned = clean_name(name, 80)
+        self.get_class(class_id)
+        with self.store.writing() as conn:
+            conn.execute(update(classes).where(classes.c.id == class_id).values(name=cleaned))
+        return self.get_class(class_id)
+
+    def archive_class(self, class_id: str, archived: bool = True) -> TrainingClass:
+        """Archive a class (its link takes no new trainees; its records stay) or bring it back."""
+        self.get_class(class_id)
+        with self.store.writing() as conn:
+            stamp = datetime.now(UTC) if archived else None
+            conn.execute(update(classes).where(classes.c.id == class_id).values(archived_at=stamp))
+        return self.get_class(class_id)
 
     # --- trainees ---
 
@@ -147,9 +166,11 @@ class TrainingStore:
         trainee = Trainee(secrets.token_urlsafe(16), clean_name(name), None)
         if class_id:
             try:
-                self.get_class(class_id)
+                group = self.get_class(class_id)
             except LookupError:
                 raise TrainingInputError(text("training_errors", "class_unknown")) from None
+            if group.archived:
+                raise TrainingInputError(text("training_errors", "class_archived"))
             trainee = Trainee(trainee.id, trainee.name, class_id)
         with self.store.writing() as conn:
             conn.execute(
@@ -266,6 +287,7 @@ class TrainingStore:
                     marks=json.dumps([m.model_dump() for m in result.marks]),
                     score=result.score,
                     record=record.model_dump_json(),
+                    missed=json.dumps([m.item for m in result.marks if not m.correct]),
                 )
             )
             if done.rowcount != 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -129,3 +130,32 @@ def test_a_class_row_without_a_mode_is_practice(store: Store):
             )
         )
     assert training.get_class("c" * 16).mode is Mode.PRACTICE
+
+
+def test_a_class_is_renamed_and_archived_and_an_archived_class_takes_no_one(store: Store):
+    training = TrainingStore(store)
+    group = training.create_class("Night shift")
+    assert training.rename_class(group.id, "  Late   shift ").name == "Late shift"
+    with pytest.raises(TrainingInputError):
+        training.rename_class(group.id, "   ")
+    assert training.get_class(group.id).name == "Late shift"
+    training.archive_class(group.id)
+    assert [c.id for c in training.list_classes()] == []
+    assert [c.id for c in training.list_classes(archived=True)] == [group.id]
+    with pytest.raises(TrainingInputError):
+        training.create_trainee("Ana", group.id)
+    assert training.archive_class(group.id, archived=False).archived is False
+    assert training.create_trainee("Ana", group.id).class_id == group.id
+
+
+def test_the_marks_missed_are_kept_for_the_mistake_tally(store: Store):
+    training = TrainingStore(store)
+    trainee = training.create_trainee("Ana")
+    attempt = training.start_attempt(trainee.id, REQUEST)
+    training.submit(trainee.id, attempt.id, {**key_of(REQUEST), Question.PATH: Path.WAIT.value}, REPLY)
+    with store.engine.connect() as conn:
+        missed: str = conn.execute(select(attempts.c.missed).where(attempts.c.id == attempt.id)).scalar_one()
+    done = training.get_attempt(trainee.id, attempt.id)
+    assert done.result is not None
+    assert json.loads(missed) == [m.item for m in done.result.marks if not m.correct]
+    assert "path" in json.loads(missed)

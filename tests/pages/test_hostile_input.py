@@ -551,8 +551,8 @@ def test_the_new_class_name(store: Store, training: TrainingStore, unlocked: Cal
             assert ("error", str(refused)) in alerts(at)
             return
         assert set(diff) == {"classes"} and not diff["classes"][0]
-        [(_, saved, scenario_ids, orders, _, mode)] = diff["classes"][1]
-        assert (saved, scenario_ids, orders, mode) == (cleaned, "[]", "[]", "practice")
+        [(_, saved, scenario_ids, orders, _, mode, archived_at)] = diff["classes"][1]
+        assert (saved, scenario_ids, orders, mode, archived_at) == (cleaned, "[]", "[]", "practice", None)
         assert ("success", text("trainer", "created", name=plain(cleaned))) in alerts(at)
         assert plain(cleaned) in [e.label for e in at.expander], "the class is listed under its name as typed"
 
