@@ -1,11 +1,15 @@
-"""Trainer dashboard: behind the operator's passcode, every trainee's progress, answers, charts and export."""
+"""Trainer dashboard: behind the operator's passcode, the class's roster, every attempt and why it lost marks,
+classes, authored scenarios, certificates and exports for a learning system."""
 
 import streamlit as st
 
 from guide.content import text
+from guide.ui.authoring import authoring_panel
+from guide.ui.certificates import certificates_panel
+from guide.ui.exports import export_panel
 from guide.ui.passcode import gate
-from guide.ui.state import get_training, visit
-from guide.ui.trainer import attempts_frame, attempts_table, charts, classes_panel, export_button, progress_table
+from guide.ui.state import visit
+from guide.ui.trainer import attempts_panel, class_filter, classes_panel, roster_panel, trainer_tabs
 from guide.ui.widgets import page_header
 
 here = visit()
@@ -13,24 +17,23 @@ page_header(text("trainer", "title"), here.sandbox.clock)
 if not gate():
     st.stop()
 
-training = get_training()
-groups = {g.id: g.name for g in training.list_classes()}
-class_id = st.selectbox(
-    text("trainer", "class_filter"),
-    [None, *groups],
-    format_func=lambda cid: text("trainer", "all_classes") if cid is None else groups[cid],
-    key="trainer_class",
-)
-frame = attempts_frame(class_id, training.attempt_count())
-if frame.empty:
-    st.info(text("trainer", "no_data"))
-else:
-    st.subheader(text("trainer", "progress"), anchor=False)
-    progress_table(frame)
-    charts(frame)
-    st.subheader(text("trainer", "attempts"), anchor=False)
-    attempts_table(frame)
-    export_button(frame)
-
-st.subheader(text("trainer", "classes"), anchor=False)
-classes_panel()
+class_id = class_filter()
+roster, attempts, classes, authoring, certificates, export = trainer_tabs()  # only the open tab's body runs
+if roster.open:
+    with roster:
+        roster_panel(class_id)
+if attempts.open:
+    with attempts:
+        attempts_panel(class_id)
+if classes.open:
+    with classes:
+        classes_panel()
+if authoring.open:
+    with authoring:
+        authoring_panel(class_id)
+if certificates.open:
+    with certificates:
+        certificates_panel(class_id)
+if export.open:
+    with export:
+        export_panel(class_id)

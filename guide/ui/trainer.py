@@ -17,6 +17,45 @@ from guide.training_store import TrainingInputError
 from guide.ui.state import get_training
 from guide.ui.widgets import displayable, flash, plain, show_flash
 
+TABS = ("roster", "attempts", "classes", "authoring", "certificates", "export")
+
+
+def trainer_tabs() -> list[Any]:
+    """The dashboard's tabs, the open one kept in the URL (`?trainer_tab=`); only the open tab's body runs."""
+    labels = [text("trainer", f"tab_{tab}") for tab in TABS]
+    return list(st.tabs(labels, key="trainer_tab", on_change="rerun", bind="query-params"))
+
+
+def class_filter() -> str | None:
+    """Which class the dashboard shows (None: every trainee)."""
+    groups = {g.id: g.name for g in get_training().list_classes()}
+    chosen: str | None = st.selectbox(
+        text("trainer", "class_filter"),
+        [None, *groups],
+        format_func=lambda cid: text("trainer", "all_classes") if cid is None else groups[cid],
+        key="trainer_class",
+    )
+    return chosen
+
+
+def roster_panel(class_id: str | None) -> None:
+    del class_id
+
+
+def attempts_panel(class_id: str | None) -> None:
+    """Best scores, the charts and every attempt."""
+    training = get_training()
+    frame = attempts_frame(class_id, training.attempt_count())
+    if frame.empty:
+        st.info(text("trainer", "no_data"))
+        return
+    st.subheader(text("trainer", "progress"), anchor=False)
+    progress_table(frame)
+    charts(frame)
+    st.subheader(text("trainer", "attempts"), anchor=False)
+    attempts_table(frame)
+    export_button(frame)
+
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def attempts_frame(class_id: str | None, version: int) -> pd.DataFrame:
@@ -86,6 +125,7 @@ def export_button(frame: pd.DataFrame) -> None:
 
 def classes_panel() -> None:
     training = get_training()
+    st.subheader(text("trainer", "classes"), anchor=False)
     show_flash("trainer")
     with st.form("new_class", clear_on_submit=True):
         st.text_input(text("trainer", "new_class"), key="new_class_name", max_chars=80)
