@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, Self
@@ -104,6 +104,9 @@ class Scenario(BaseModel):
     # A reply a careful agent would send: shown once the attempt is closed (tests check it meets the rubric).
     model_reply: str = Field(min_length=40, max_length=1500)
     answers: dict[Question, Key]
+    # A scenario a trainer wrote (guide/authoring.py) belongs to the class it was written for (None: no class).
+    class_id: str | None = None
+    authored: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -138,10 +141,40 @@ class Scenario(BaseModel):
         return lifecycle.advance(state, self.now, self.seed, profile)
 
 
+AuthoredSource = Callable[[], dict[str, Scenario]]
+
+
+class _Authored:
+    """The registered source of authored scenarios, and the last merge (read as one attribute: threads)."""
+
+    source: AuthoredSource | None = None
+    merged: tuple[dict[str, Scenario], dict[str, Scenario]] | None = None  # (the source's dict, the merge)
+
+
 @cache
-def scenarios() -> dict[str, Scenario]:
+def builtin_scenarios() -> dict[str, Scenario]:
     """Every scenario in content/scenarios/, validated, in file-name order."""
     return load_folder("scenarios", Scenario)
+
+
+def register_authored(source: AuthoredSource | None) -> None:
+    """Where authored scenarios come from (guide/authoring.py registers its store), so this module needs no
+    store; None forgets it. The source must be cheap: every scenarios() call asks it."""
+    _Authored.merged = None
+    _Authored.source = source
+
+
+def scenarios() -> dict[str, Scenario]:
+    """The built-in scenarios, then the authored ones (which can never replace a built-in id)."""
+    builtin, source = builtin_scenarios(), _Authored.source
+    if source is None:
+        return builtin
+    authored, known = source(), _Authored.merged
+    if known is not None and known[0] is authored:  # the source hands back the same dict until its set changes
+        return known[1]
+    merged = builtin | {sid: s for sid, s in authored.items() if sid not in builtin}
+    _Authored.merged = (authored, merged)
+    return merged
 
 
 def rule_answers(scenario: Scenario) -> dict[Question, str]:
@@ -228,13 +261,16 @@ class LevelProgress(BaseModel):
 
 
 def level_progress(scenario_set: Sequence[Scenario], best: dict[str, float]) -> dict[Difficulty, LevelProgress]:
-    """Every level's progress, easiest first: the tried counts are of the trainee's own scenario set."""
-    scores = level_scores(best)
+    """Every level's progress, easiest first, over the trainee's own scenario set: a level needs
+    `min_scenarios_per_level` tried, or every one the set has when it has fewer (a class's small set)."""
     needed = certificate_rule().min_scenarios_per_level
     progress = {}
     for level in Difficulty:
-        tried = sum(1 for s in scenario_set if s.difficulty is level and s.id in best)
-        progress[level] = LevelProgress(score=scores[level], tried=tried, to_go=max(needed - tried, 0))
+        mine = [best[s.id] for s in scenario_set if s.difficulty is level and s.id in best]
+        available = sum(1 for s in scenario_set if s.difficulty is level)
+        wanted = min(needed, available)
+        score = sum(mine) / len(mine) if mine and len(mine) >= wanted else None
+        progress[level] = LevelProgress(score=score, tried=len(mine), to_go=max(wanted - len(mine), 0))
     return progress
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from guide.authoring import AuthoredScenarios
 from guide.content import text
 from guide.db import metadata
 from guide.importing import check_rows, parse_import, rejection
@@ -69,6 +70,7 @@ class TrainingStore:
             add_missing_columns(store.engine, table)
         for index in attempts.indexes:
             index.create(store.engine, checkfirst=True)
+        self.authored = AuthoredScenarios(store, self)  # scenarios() reads the authored ones from it
 
     # --- classes ---
 
@@ -192,7 +194,9 @@ class TrainingStore:
     def scenario_set(self, trainee: Trainee) -> list[Scenario]:
         """The scenarios this trainee trains on: the class's set, or all of them."""
         chosen = self.get_class(trainee.class_id).scenario_ids if trainee.class_id else []
-        return [s for s in scenarios().values() if not chosen or s.id in chosen]
+        # An authored scenario is only for the class it was written for (None: for trainees in no class).
+        mine = [s for s in scenarios().values() if not s.authored or s.class_id == trainee.class_id]
+        return [s for s in mine if not chosen or s.id in chosen]
 
     def practice_sandbox(self, trainee: Trainee) -> str:
         """A free-practice sandbox: the demo orders plus the class's own orders, signed in."""
