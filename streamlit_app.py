@@ -5,13 +5,20 @@ import streamlit as st
 from guide.content import text
 from guide.navigation import Page, menu, shows_sandbox_clock
 from guide.ui.sidebar import sidebar
-from guide.ui.state import hand_over, home, visit
+from guide.ui.state import follow_class_link, hand_over, home, visit
 
 st.set_page_config(page_icon=":material/remove_shopping_cart:", layout="wide")  # each page names its own tab
 
 
 def page(entry: Page) -> st.Page:
-    return st.Page(entry.file, title=entry.label, icon=entry.icon, url_path=entry.name)
+    # A hidden page (the certificate check) opens from its link only, never from the menu.
+    return st.Page(
+        entry.file,
+        title=entry.label,
+        icon=entry.icon,
+        url_path=entry.name,
+        visibility="hidden" if entry.hidden else "visible",
+    )
 
 
 sections = {text("nav", section): [page(entry) for entry in entries] for section, entries in menu().items()}
@@ -19,6 +26,7 @@ sections = {text("nav", section): [page(entry) for entry in entries] for section
 next(iter(sections.values())).insert(0, st.Page(home, title=text("app", "title"), default=True, visibility="hidden"))
 navigation = st.navigation(sections)
 here = visit(fresh=True)
+follow_class_link(navigation.url_path)  # a class link opens Training from any page
 sidebar(here, clock=shows_sandbox_clock(navigation.url_path))  # a training case keeps its own clock
 hand_over(here)
 navigation.run()

@@ -24,11 +24,12 @@ class Page(BaseModel):
     section: str = Field(pattern=r"^[a-z_]+$")  # the menu section, labelled text("nav", section)
     title_section: str = Field(pattern=r"^[a-z_]+$")  # the page's st.title is text(title_section, "title")
     sandbox_clock: bool = True  # False: a training case runs on its own clock, so the sidebar shows none
+    hidden: bool = False  # True: reached by a link only (a certificate's check), never listed in the menu
 
     @property
     def label(self) -> str:
-        """The page's name in the menu."""
-        return text("nav", self.name)
+        """The page's name in the menu; a hidden page is in no menu, so its title stands in."""
+        return self.title if self.hidden else text("nav", self.name)
 
     @property
     def title(self) -> str:
@@ -44,7 +45,8 @@ def pages() -> dict[str, Page]:
     if len(found) != len(listed):
         raise ValueError("pages.json lists a page name twice")
     for page in listed:
-        for section, key in (("nav", page.name), ("nav", page.section), (page.title_section, "title")):
+        needed = [("nav", page.section), (page.title_section, "title"), *([] if page.hidden else [("nav", page.name)])]
+        for section, key in needed:
             try:
                 text(section, key)
             except KeyError:
@@ -53,7 +55,8 @@ def pages() -> dict[str, Page]:
 
 
 def menu() -> dict[str, list[Page]]:
-    """The pages by menu section, sections and pages in the order pages.json lists them."""
+    """The pages by menu section, sections and pages in the order pages.json lists them; hidden ones too, as
+    the app must register them (st.Page visibility "hidden") for their links to open."""
     sections: dict[str, list[Page]] = {}
     for page in pages().values():
         sections.setdefault(page.section, []).append(page)

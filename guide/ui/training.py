@@ -3,23 +3,20 @@ guide/ui/case.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
-from guide.certificate import certificate_pdf
+from guide.certificates import eligible
 from guide.content import text
 from guide.training import (
     Mode,
     certificate_rule,
-    certified,
     level_progress,
     next_scenario,
-    practised_profiles,
     scenarios,
 )
 from guide.training_records import TOKEN, Trainee, TrainingInputError, UnknownTrainee
 from guide.ui.case import TRAINEE, start
+from guide.ui.certificates import certificate_offer, held_certificate
 from guide.ui.state import SANDBOX, get_training, go
 from guide.ui.widgets import flash, plain, show_flash
 
@@ -48,7 +45,12 @@ def sign_in_form() -> None:
         try:
             if not TOKEN.fullmatch(class_id):  # refused before any SQL (PostgreSQL errors on a NUL byte)
                 raise LookupError(class_id)
-            st.info(text("trainee", "class_joined", name=plain(get_training().get_class(class_id).name)))
+            group = get_training().get_class(class_id)
+            if group.archived:  # its link takes no new trainees: say so, and train outside it
+                st.warning(text("training_errors", "class_archived"))
+                class_id = None
+            else:
+                st.info(text("trainee", "class_joined", name=plain(group.name)))
         except LookupError:
             st.warning(text("trainee", "class_unknown"))
             class_id = None
@@ -70,36 +72,26 @@ def _start(class_id: str | None) -> None:
 
 
 def progress_panel(trainee: Trainee) -> None:
-    """Scores by level and, once every level passes, the certificate."""
+    """Scores by level and, once the trainee's set is passed, the certificate (issued on request)."""
     training = get_training()
     best = training.best_scores(trainee.id)
-    progress = level_progress(training.scenario_set(trainee), best)
+    scenario_set = training.scenario_set(trainee)
+    progress = level_progress(scenario_set, best)
     for column, (level, done) in zip(st.columns(len(progress)), progress.items(), strict=True):
-        shown = (
-            text("trainee", "level_value", value=done.score)
-            if done.score is not None
-            else text("trainee", "level_pending", count=done.to_go)
-        )
+        if done.score is not None:
+            shown = text("trainee", "level_value", value=done.score)
+        else:  # a level the trainee's set does not have asks for nothing
+            shown = text("trainee", "level_pending", count=done.to_go) if done.to_go else text("trainee", "level_none")
         column.metric(text("difficulty", level), shown)
-    if not certified(best):
+    held = held_certificate(trainee)
+    if held is None and not eligible(best, scenario_set, trainee.class_id is not None):
         rule = certificate_rule()
-        st.caption(text("trainee", "certificate_rule", mark=rule.pass_mark, count=rule.min_scenarios_per_level))
+        if trainee.class_id:
+            st.caption(text("certificate_issue", "class_rule", mark=rule.pass_mark, count=len(scenario_set)))
+        else:
+            st.caption(text("trainee", "certificate_rule", mark=rule.pass_mark, count=rule.min_scenarios_per_level))
         return
-    st.success(text("trainee", "certified"), icon=":material/workspace_premium:")
-    pdf = certificate_pdf(
-        trainee.name,
-        datetime.now(UTC).date(),
-        {level: (done.score or 0.0, done.tried) for level, done in progress.items()},
-        ", ".join(practised_profiles(best)),
-    )
-    st.download_button(
-        text("trainee", "certificate"),
-        pdf,
-        file_name=text("certificate", "file"),
-        mime="application/pdf",
-        type="primary",
-        icon=":material/download:",
-    )
+    certificate_offer(trainee, held)
 
 
 def next_scenario_id(trainee: Trainee) -> str | None:
