@@ -13,8 +13,9 @@ four simulator checks likewise; the score is the share of the 7 marks that are c
 stores it.
 
 The figure is the wall time around `at.run()`: the page's first run with empty Streamlit caches
-(cold: the st.cache_data miss that reads and shapes every attempt), then reruns (warm: the cache
-hit path a trainer sees on every click), for all trainees and for one class. Like tests/pages, the
+(cold: the st.cache_data miss that reads and shapes the view's data), then reruns (warm: the cache
+hit path a trainer sees on every click), for four views: the roster of all 500 trainees and of one
+class, the attempts tab of one class, and one attempt in detail (`?attempt_detail=`). Like tests/pages, the
 AppTest runs as a warmed-up server does (no legacy `pages/` mode; see guide/ui/legacy_pages.py).
 The home page runs once first (st.navigation must register the pages before AppTest can switch), so
 "cold" is the trainer page's first run with empty st.cache_data and no TrainingStore yet. "Script
@@ -51,6 +52,8 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
 CLASSES, QUICK_CLASSES, PER_CLASS, SLOTS, TRIES = 10, 2, 50, 30, 3
 TARGET_MS = 200.0
+COLD_TARGET_MS = 1000.0
+COLD_TARGET = f"<= {COLD_TARGET_MS:.0f} ms"
 PASSCODE = "bench-passcode"
 RIGHT_SHARE = 0.7
 SEED = 2026
@@ -167,6 +170,7 @@ def _fill(store: Any, class_count: int) -> None:
                 for attempt in range(TRIES):
                     moment += timedelta(minutes=rng.uniform(5, 60))
                     answers, marks = _marks(scenario, rng)
+                    missed = [m["item"] for m in marks if not m["correct"]]
                     attempt_rows.append(
                         {
                             "trainee_id": trainee_id,
@@ -178,6 +182,8 @@ def _fill(store: Any, class_count: int) -> None:
                             "answers": json.dumps(answers),
                             "marks": json.dumps(marks),
                             "score": sum(m["correct"] for m in marks) / len(marks),
+                            "mode": "practice",
+                            "missed": json.dumps(missed),
                         }
                     )
         with store.engine.begin() as conn:
@@ -225,31 +231,29 @@ def timed_run(at: Any, cpu: list[float] | None = None) -> float:
     return wall
 
 
-def check(at: Any, trainees: int, attempts: int) -> None:
-    """The dashboard rendered unlocked: every trainee in the progress table, every attempt with its three
-    answers in the attempts table (the last one), and the export button."""
+def check(at: Any, view: str, rows: int) -> None:
+    """The dashboard rendered unlocked, the view's table holding every row it should: the roster a row a
+    trainee; the attempts tab every attempt; the drill-down every mark of the attempt opened."""
     from guide.content import text
-    from guide.training import Question
 
     if at.exception:
         raise RuntimeError(f"the trainer page raised: {at.exception[0].value}")
     titles = [t.value for t in at.title]
     if titles != [text("trainer", "title")]:
         raise RuntimeError(f"unexpected page title(s) {titles}")
-    if len(at.dataframe) != 2:
-        raise RuntimeError(f"expected the progress and attempts tables, found {len(at.dataframe)} dataframe(s)")
-    progress, table = at.dataframe[0].value, at.dataframe[-1].value
-    answers = table[[text("question", q) for q in Question]]
-    if len(progress) != trainees or len(table) != attempts or (answers.astype(str) == "").any().any():
-        raise RuntimeError(f"{len(progress)} trainees and {len(table)} attempts shown, not {trainees} and {attempts}")
-    if not any(text("trainer", "export") in str(d.proto.label) for d in at.get("download_button")):
-        raise RuntimeError("no export button")
+    sizes = [len(frame.value) for frame in at.dataframe]
+    if rows not in sizes:
+        raise RuntimeError(f"{view}: no table of {rows} rows (tables of {sizes})")
+    if view.startswith("drill-down") and not any(text("trainer", "detail") == h.value for h in at.subheader):
+        raise RuntimeError("no drill-down")
 
 
-def new_dashboard(sandbox: str) -> Any:
-    """An AppTest on the trainer page, unlocked, after one run of the home page (st.navigation needs it)."""
+def new_dashboard(sandbox: str, tab: str, class_id: str | None, detail: int | None) -> Any:
+    """An AppTest on the trainer page, unlocked, on `tab` (and `class_id`, and an attempt in detail), after
+    one run of the home page (st.navigation needs it)."""
     from streamlit.testing.v1 import AppTest
 
+    from guide.content import text
     from guide.navigation import pages
     from guide.ui.passcode import UNLOCKED
 
@@ -259,29 +263,50 @@ def new_dashboard(sandbox: str) -> Any:
     at.run()
     if at.exception:
         raise RuntimeError(f"the home page raised: {at.exception[0].value}")
+    at.query_params["trainer_tab"] = text("trainer", f"tab_{tab}")
+    if detail is not None:
+        at.query_params["attempt_detail"] = str(detail)
+    if class_id is not None:
+        at.session_state["trainer_class"] = class_id
     at.switch_page(pages()["trainer"].file)
     return at
 
 
+def first_attempt_of(url: str, class_id: str) -> int:
+    from sqlalchemy import create_engine
+
+    from guide.training_records import attempts, trainees
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        query = select(attempts.c.id).join(trainees, trainees.c.id == attempts.c.trainee_id)
+        query = query.where(trainees.c.class_id == class_id).order_by(attempts.c.id).limit(1)
+        found: int = conn.execute(query).scalar_one()
+    engine.dispose()
+    return int(found)
+
+
 def measure(url: str, sandbox: str, class_ids: list[str], repeat: int) -> dict[str, dict[str, Any]]:
-    """Cold and warm wall times for all trainees, then for one class, in one AppTest session."""
-    fresh_process_state(url)
-    at = new_dashboard(sandbox)
-    results: dict[str, dict[str, Any]] = {}
+    """Cold (empty caches, a new process state) and warm wall times of each view."""
     per_class = PER_CLASS * SLOTS * TRIES
-    for view, trainees, rows in (
-        ("all trainees", len(class_ids) * PER_CLASS, len(class_ids) * per_class),
-        ("one class", PER_CLASS, per_class),
-    ):
-        if view == "one class":
-            at.selectbox(key="trainer_class").set_value(class_ids[0])
+    detail = first_attempt_of(url, class_ids[0])
+    views = (
+        ("roster, all trainees", "roster", None, None, len(class_ids) * PER_CLASS),
+        ("roster, one class", "roster", class_ids[0], None, PER_CLASS),
+        ("attempts, one class", "attempts", class_ids[0], None, per_class),
+        ("drill-down, one class", "attempts", class_ids[0], detail, 7),
+    )
+    results: dict[str, dict[str, Any]] = {}
+    for view, tab, class_id, opened, rows in views:
+        fresh_process_state(url)
+        at = new_dashboard(sandbox, tab, class_id, opened)
         cold_cpu: list[float] = []
         cold = timed_run(at, cold_cpu)
-        check(at, trainees, rows)
+        check(at, view, rows)
         timed_run(at)  # one more warm-up rerun
         cpu: list[float] = []
         warm = [timed_run(at, cpu) for _ in range(repeat)]
-        check(at, trainees, rows)
+        check(at, view, rows)
         results[view] = {"rows": rows, "cold": cold, "cold_cpu": cold_cpu[0], "warm": warm, "warm_cpu": cpu}
         print(
             f"  {view}: cold {cold:.0f} ms, warm median {statistics.median(warm):.0f} ms "
@@ -293,7 +318,7 @@ def measure(url: str, sandbox: str, class_ids: list[str], repeat: int) -> dict[s
 def profile_warm(url: str, sandbox: str, repeat: int, top: int = 25) -> str:
     """cProfile of the script thread over `repeat` warm reruns (all trainees): own time, then cumulative."""
     fresh_process_state(url)
-    at = new_dashboard(sandbox)
+    at = new_dashboard(sandbox, "roster", None, None)
     timed_run(at)
     timed_run(at)
     profiler = cProfile.Profile()
@@ -317,14 +342,16 @@ def figures_of(results: dict[str, dict[str, Any]]) -> list[Figure]:
     figures: list[Figure] = []
     for view, r in results.items():
         median = statistics.median(r["warm"])
-        label = f"trainer dashboard, {view} ({r['rows']:,} attempts)"
+        label = f"trainer dashboard, {view} ({r['rows']:,} rows)"
         figures += [
             Figure(f"{label}: warm rerun, median", median, "ms", f"<= {TARGET_MS:.0f} ms", median <= TARGET_MS),
             Figure(f"{label}: warm rerun, p95", p95(r["warm"]), "ms", "(reported)", True),
             Figure(
                 f"{label}: warm rerun, script CPU, median", statistics.median(r["warm_cpu"]), "ms", "(reported)", True
             ),
-            Figure(f"{label}: cold first run", r["cold"], "ms", "(reported)", True),
+            Figure(
+                f"{label}: cold first run", r["cold"], "ms", f"<= {COLD_TARGET_MS:.0f} ms", r["cold"] <= COLD_TARGET_MS
+            ),
             Figure(f"{label}: cold first run, script CPU", r["cold_cpu"], "ms", "(reported)", True),
         ]
     return figures

@@ -1,5 +1,6 @@
-"""The trainer's tables, from the store's scored attempts: one row an attempt, the best score of each
-trainee on each scenario, the mean by scenario, the most frequent wrong answers, and the CSV-safe export.
+"""The trainer's tables, shaped from the read model (guide/training_views.py): the roster, the best score of
+each trainee on each scenario, the attempts, the mean by scenario, the most common mistakes, and one attempt
+in detail. Pure: no database, no Streamlit.
 
 Column names are the trainer's texts (content), so the tables read as they are shown and exported.
 """
@@ -7,135 +8,252 @@ Column names are the trainer's texts (content), so the tables read as they are s
 from __future__ import annotations
 
 import json
+import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
 import pandas as pd
 
-from guide.content import text
+from guide.content import cancel_reasons, text
 from guide.content.formats import stamp
 from guide.export import spreadsheet_safe
-from guide.training import Question, scenarios
+from guide.scoring import CHECKS, QUESTIONS, Critical, Mark, answer_shown, mark_title
+from guide.training import Difficulty, Mode, Scenario
+from guide.training_records import Attempt, AttemptRecord
+from guide.training_views import RosterEntry
 
-WRONG_ANSWERS_SHOWN = 15
-
-
-def answer_label(question: Question, value: str) -> str:
-    """A short label for an answer: the status or path name, or the refund answer's first words."""
-    if question is Question.STATUS:
-        return text("status", value)
-    if question is Question.PATH:
-        return text("path", value)
-    return text("refund_answer", value).split(",")[0].split(";")[0]
+MISTAKES_SHOWN = 15
+__all__ = ["spreadsheet_safe"]  # the CSV guard, for every export of the trainer's data
 
 
-def _question_columns() -> list[tuple[str, str, str, Question]]:
-    """For each question: its value, its column (the question's text), its correct-flag column, itself."""
-    return [(q.value, text("question", q), f"{q.value}_correct", q) for q in Question]
-
-
-def attempt_records(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, object]]:
-    """One record an attempt (the store's `submitted_rows`, oldest first): trainee, scenario title, the
-    trainee's attempt number on that scenario, score, time, and each answer's label and whether it was right."""
-    titles = {s.id: s.title for s in scenarios().values()}
-    trainee, scenario, attempt, score, when = (
-        text("trainer", c) for c in ("col_trainee", "col_scenario", "col_attempt", "col_score", "col_when")
-    )
-    # Looked up once, not once per row: with tens of thousands of attempts these lookups were a large part of
-    # building the frame.
-    questions = _question_columns()
-    labels: dict[tuple[Question, str], str] = {}
-    records = []
-    seen: dict[tuple[str, str], int] = {}
-    for row in rows:
-        pair = (row["trainee_id"], row["scenario_id"])
-        seen[pair] = seen.get(pair, 0) + 1
-        answers = json.loads(row["answers"] or "{}")
-        marks = {m["item"]: m for m in json.loads(row["marks"] or "[]")}
-        record: dict[str, object] = {
-            "trainee_id": row["trainee_id"],
-            trainee: row["name"],
-            scenario: titles.get(row["scenario_id"], row["scenario_id"]),
-            "scenario_id": row["scenario_id"],
-            attempt: seen[pair],
-            score: round(float(row["score"] or 0.0), 3),
-            when: stamp(row["submitted_at"]),
-        }
-        for value, column, correct, question in questions:
-            given = answers.get(value, "")
-            if given and (question, given) not in labels:
-                labels[question, given] = answer_label(question, given)
-            record[column] = labels[question, given] if given else ""
-            record[correct] = bool(marks.get(value, {}).get("correct"))
-        records.append(record)
-    return records
-
-
-def attempts_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """The attempts as a frame (empty when there are none)."""
-    frame = pd.DataFrame.from_records(attempt_records(rows))
-    if frame.empty:
-        return frame
-    # Names, titles and answers repeat over thousands of rows: as categories, the attempts table sent to the
-    # browser on every rerun is several times smaller and quicker to serialise (the text shown and exported is
-    # the same; the categories sort as the text does).
-    trainee, scenario = text("trainer", "col_trainee"), text("trainer", "col_scenario")
-    repeated = ["trainee_id", "scenario_id", trainee, scenario, *(column for _, column, _, _ in _question_columns())]
-    return frame.astype(dict.fromkeys(repeated, "category"))
-
-
-def hidden_columns() -> list[str]:
-    """The attempts frame's columns for the code, not for people: ids and the correct flags."""
-    return ["trainee_id", "scenario_id", *(f"{q.value}_correct" for q in Question)]
+class Progress(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
 
 
 def trainee_labels(names: Mapping[str, str]) -> dict[str, str]:
-    """Each trainee id's row label: the name, with the id's last four characters when two trainees share
-    it (two trainees with one name stay two rows)."""
-    counts: dict[str, int] = {}
-    for name in names.values():
-        counts[name] = counts.get(name, 0) + 1
+    """Each trainee id's label: the name, with the id's last four characters when two trainees share it. Every
+    table, chart and export of the dashboard names trainees through this, so "Ana (…x7Q2)" is the same Ana."""
+    counts = Counter(names.values())
     return {t: f"{name} (…{t[-4:]})" if counts[name] > 1 else name for t, name in names.items()}
 
 
-def best_by_trainee(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each trainee's best score on each scenario (NaN for a scenario not tried), one row a trainee."""
-    trainee, scenario, score = (text("trainer", c) for c in ("col_trainee", "col_scenario", "col_score"))
-    best = frame.pivot_table(index="trainee_id", columns=scenario, values=score, aggfunc="max", observed=True)
-    names = frame.drop_duplicates("trainee_id").set_index("trainee_id")[trainee].astype(str)
-    labels = trainee_labels({str(t): str(name) for t, name in names.items()})
-    rows = [labels[t] for t in best.index.astype(str)]
-    best = best.set_axis(rows, axis=0).set_axis(best.columns.astype(str), axis=1)  # plain strings, not categories
-    best.index.name = trainee
-    return best
+def assigned(entry: RosterEntry, sets: Mapping[str, list[str]], every: Mapping[str, Scenario]) -> list[str]:
+    """The scenarios this trainee is set: the class's set, or every scenario open to them."""
+    chosen = sets.get(entry.class_id or "", [])
+    return [sid for sid in every if not chosen or sid in chosen]
 
 
-def mean_by_scenario(frame: pd.DataFrame) -> pd.DataFrame:
-    """The mean score of each scenario's attempts, with the titles as plain text."""
-    scenario, score = text("trainer", "col_scenario"), text("trainer", "col_score")
-    means = frame.groupby(scenario, observed=True)[score].mean().reset_index()
-    means[scenario] = means[scenario].astype(str)  # a chart gets plain text, not categories
-    return means
+def progress_of(entry: RosterEntry, set_ids: list[str]) -> Progress:
+    if entry.last_active is None:
+        return Progress.NOT_STARTED
+    return Progress.DONE if all(sid in entry.scores for sid in set_ids) else Progress.IN_PROGRESS
 
 
-def wrong_answers(frame: pd.DataFrame, top: int = WRONG_ANSWERS_SHOWN) -> pd.DataFrame:
-    """The most frequent wrong answers: scenario, question, the answer given ("–" for none) and how often,
-    most frequent first; empty when every answer was right."""
-    scenario = text("trainer", "col_scenario")
-    question_column, answer, count = (text("trainer", c) for c in ("col_question", "col_answer", "col_count"))
-    wrong = []
-    for question in Question:
-        misses = frame.loc[~frame[f"{question.value}_correct"], [scenario, text("question", question)]]
-        counted = misses.groupby(list(misses.columns), observed=True).size()
-        for (title, given), times in cast("Iterable[tuple[tuple[str, str], int]]", counted.items()):
-            wrong.append(
-                {scenario: title, question_column: text("question", question), answer: given or "–", count: int(times)}
+def _level_mean(values: Iterable[float]) -> float | None:
+    found = list(values)
+    return round(100 * statistics.fmean(found), 1) if found else None
+
+
+@dataclass(frozen=True)
+class RosterContext:
+    """What the roster needs beside the entries: class names and sets, the scenarios, who is certified."""
+
+    class_names: Mapping[str, str]
+    class_sets: Mapping[str, list[str]]
+    scenarios: Mapping[str, Scenario]
+    certified: frozenset[str]
+
+
+def roster_frame(entries: list[RosterEntry], context: RosterContext) -> pd.DataFrame:
+    """One row a trainee: class, joined, last active, done of assigned, each level's first-attempt and best
+    mean, certified and progress. Indexed by trainee id; labels tell namesakes apart."""
+    labels = trainee_labels({e.trainee_id: e.name for e in entries})
+    rows = []
+    for entry in entries:
+        set_ids = assigned(entry, context.class_sets, context.scenarios)
+        row: dict[str, object] = {
+            text("trainer", "col_trainee"): labels[entry.trainee_id],
+            text("trainer", "col_class"): context.class_names.get(entry.class_id or "", "–"),
+            text("trainer", "col_joined"): stamp(entry.joined),
+            text("trainer", "col_last_active"): stamp(entry.last_active) if entry.last_active else "–",
+            text("trainer", "col_done"): text(
+                "trainer", "done_of", done=sum(sid in entry.scores for sid in set_ids), total=len(set_ids)
+            ),
+        }
+        for level in Difficulty:
+            mine = [
+                s for sid, s in entry.scores.items() if sid in set_ids and context.scenarios[sid].difficulty is level
+            ]
+            row[text("trainer", "col_level_first", level=text("difficulty", level))] = _level_mean(
+                s.first for s in mine
             )
-    if not wrong:
-        return pd.DataFrame(columns=[scenario, question_column, answer, count])
-    return pd.DataFrame(wrong).sort_values(count, ascending=False).head(top)
+            row[text("trainer", "col_level_best", level=text("difficulty", level))] = _level_mean(s.best for s in mine)
+        row[text("trainer", "col_certified")] = text(
+            "trainer", "yes" if entry.trainee_id in context.certified else "no"
+        )
+        row[text("trainer", "col_progress")] = text("progress", progress_of(entry, set_ids))
+        rows.append(row)
+    return pd.DataFrame(rows, index=pd.Index([e.trainee_id for e in entries], name="trainee_id"))
 
 
-def attempts_csv(frame: pd.DataFrame) -> bytes:
-    """Every attempt as UTF-8 CSV, formulas neutralised."""
-    return spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")
+def filter_roster(frame: pd.DataFrame, query: str, progress: Progress | None) -> pd.DataFrame:
+    """The rows whose trainee or class holds `query` (any case), in the given progress (None: any)."""
+    kept = frame
+    if query.strip():
+        needle = query.strip().casefold()
+        names = kept[text("trainer", "col_trainee")].str.casefold().str.contains(needle, regex=False)
+        groups = kept[text("trainer", "col_class")].str.casefold().str.contains(needle, regex=False)
+        kept = kept[names | groups]
+    if progress is not None:
+        kept = kept[kept[text("trainer", "col_progress")] == text("progress", progress)]
+    return kept
+
+
+def best_by_trainee(entries: list[RosterEntry], titles: Mapping[str, str]) -> pd.DataFrame:
+    """Each trainee's best score (percent) on each scenario tried, one row a trainee (NaN: not tried)."""
+    labels = trainee_labels({e.trainee_id: e.name for e in entries})
+    data = {labels[e.trainee_id]: {titles.get(s, s): 100 * v.best for s, v in e.scores.items()} for e in entries}
+    frame = pd.DataFrame.from_dict(data, orient="index").sort_index(axis=1)
+    frame.index.name = text("trainer", "col_trainee")
+    return frame
+
+
+def attempts_table(rows: Iterable[Mapping[str, Any]], scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
+    """One row an attempt, newest first, indexed by attempt id: trainee, scenario, level, the trainee's attempt
+    number there, mode, submitted, minutes spent, score and whether it had a critical error."""
+    records, seen, names = [], Counter[tuple[str, str]](), {}
+    for row in rows:
+        seen[row["trainee_id"], row["scenario_id"]] += 1
+        names[row["trainee_id"]] = row["name"]
+        records.append((row, seen[row["trainee_id"], row["scenario_id"]]))
+    labels = trainee_labels(names)
+    criticals = {c.value for c in Critical}
+    shown = []
+    for row, number in reversed(records):
+        scenario = scenarios.get(row["scenario_id"])
+        minutes = (row["submitted_at"] - row["started_at"]).total_seconds() / 60
+        shown.append(
+            {
+                "attempt_id": row["id"],
+                text("trainer", "col_trainee"): labels[row["trainee_id"]],
+                text("trainer", "col_scenario"): scenario.title if scenario else row["scenario_id"],
+                text("trainer", "col_level"): text("difficulty", scenario.difficulty) if scenario else "–",
+                text("trainer", "col_attempt"): number,
+                text("trainer", "col_mode"): text("trainer", f"mode_{Mode(row['mode'] or 'practice').value}"),
+                text("trainer", "col_when"): stamp(row["submitted_at"]),
+                text("trainer", "col_minutes"): round(minutes, 1),
+                text("trainer", "col_score"): round(float(row["score"] or 0.0), 3),
+                text("trainer", "col_critical"): text("trainer", "yes" if criticals & set(missed(row)) else "no"),
+            }
+        )
+    return pd.DataFrame(shown).set_index("attempt_id") if shown else pd.DataFrame()
+
+
+def missed(row: Mapping[str, Any]) -> list[str]:
+    """The items an attempt row did not earn (kept at submit; empty for an attempt from before that)."""
+    return list(json.loads(row["missed"])) if row.get("missed") else []
+
+
+def mean_by_scenario(rows: Iterable[Mapping[str, Any]], titles: Mapping[str, str]) -> pd.DataFrame:
+    """The mean score (0 to 1) of each scenario's attempts and how many there were, titles as plain text."""
+    scores: dict[str, list[float]] = {}
+    for row in rows:
+        scores.setdefault(row["scenario_id"], []).append(float(row["score"] or 0.0))
+    scenario, score, count = (text("trainer", c) for c in ("col_scenario", "col_score", "col_attempts"))
+    means = [
+        {scenario: titles.get(sid, sid), score: round(statistics.fmean(v), 3), count: len(v)}
+        for sid, v in scores.items()
+    ]
+    return pd.DataFrame(means, columns=[scenario, score, count])
+
+
+def mistakes_frame(
+    counts: Counter[tuple[str, str]], titles: Mapping[str, str], top: int = MISTAKES_SHOWN
+) -> pd.DataFrame:
+    """The most common mistakes: scenario, what was missed (a question, a simulator check, a point of the reply or
+    a critical error), its kind, and how often, most frequent first."""
+    scenario, mistake, kind, count = (
+        text("trainer", c) for c in ("col_scenario", "col_mistake", "col_kind", "col_count")
+    )
+    rows = [
+        {
+            scenario: titles.get(sid, sid),
+            mistake: mark_title(_bare_mark(item)),
+            kind: text("mark_kind", mark_kind(item)),
+            count: times,
+        }
+        for (sid, item), times in counts.most_common(top)
+    ]
+    return pd.DataFrame(rows, columns=[scenario, mistake, kind, count])
+
+
+def mark_kind(item: str) -> str:
+    """Which kind of mark an item is: question, check, written (the reply or a message) or critical."""
+    if item in {c.value for c in Critical}:
+        return "critical"
+    if item in QUESTIONS:
+        return "question"
+    return "check" if item in CHECKS else "written"
+
+
+def _bare_mark(item: str) -> Mark:
+    critical = item in {c.value for c in Critical}
+    return Mark(item=item, correct=False, given="", expected="", feedback="", rule="", critical=critical)
+
+
+def mark_rows(attempt: Attempt) -> pd.DataFrame:
+    """Every mark of an attempt: what it is, right or not, the trainee's answer and the expected one (in the words
+    the trainee saw), the words a written point was judged by, and its weight."""
+    marks = attempt.result.marks if attempt.result else []
+    mark, result, given, expected, weight = (
+        text("trainer", c) for c in ("col_mark", "col_result", "col_given", "col_expected", "col_weight")
+    )
+    rows = [
+        {
+            mark: mark_title(m),
+            result: text("trainer", "right" if m.correct else "wrong_mark"),
+            given: ", ".join(m.matched) if m.matched else (answer_shown(m, m.given) if m.expected else ""),
+            expected: answer_shown(m, m.expected) if m.expected else "",
+            weight: m.weight,
+        }
+        for m in marks
+    ]
+    return pd.DataFrame(rows, columns=[mark, result, given, expected, weight])
+
+
+def step_rows(attempt: Attempt) -> pd.DataFrame:
+    """The simulator actions of an attempt in order, at their simulated times."""
+    when, what = text("trainer", "col_when"), text("trainer", "col_action")
+    steps = attempt.record.steps if attempt.record else []
+    return pd.DataFrame([{when: stamp(s.at), what: text("event", s.kind)} for s in steps], columns=[when, what])
+
+
+def roster_csv(frame: pd.DataFrame) -> bytes:
+    """The roster as UTF-8 CSV, formulas neutralised."""
+    return spreadsheet_safe(frame.reset_index(drop=True)).to_csv(index=False).encode("utf-8")
+
+
+def detail_head(row: Mapping[Any, Any], attempt: Attempt) -> str:
+    """One line naming the attempt: who, which scenario, the score, which attempt, the mode and the minutes."""
+    score = attempt.result.score if attempt.result else 0.0
+    return text(
+        "trainer",
+        "detail_head",
+        trainee=row[text("trainer", "col_trainee")],
+        scenario=row[text("trainer", "col_scenario")],
+        score=score,
+        number=row[text("trainer", "col_attempt")],
+        mode=row[text("trainer", "col_mode")],
+        minutes=row[text("trainer", "col_minutes")],
+    )
+
+
+def reasons_in_words(record: AttemptRecord) -> str:
+    """The cancellation reasons picked, as the pop-up showed them."""
+    reasons = cancel_reasons()
+    return ", ".join(reasons[r].label if r in reasons else r for r in record.reasons)

@@ -6,10 +6,11 @@ import streamlit as st
 from guide.content import text
 from guide.ui.authoring import authoring_panel
 from guide.ui.certificates import certificates_panel
+from guide.ui.classes import classes_panel
 from guide.ui.exports import export_panel
 from guide.ui.passcode import gate
 from guide.ui.state import visit
-from guide.ui.trainer import attempts_panel, class_filter, classes_panel, roster_panel, trainer_tabs
+from guide.ui.trainer import attempts_panel, class_filter, roster_panel, trainer_tabs
 from guide.ui.widgets import page_header
 
 here = visit()

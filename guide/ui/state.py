@@ -130,7 +130,18 @@ def go(page: str, /, **params: Any) -> NoReturn:
     st.switch_page(PAGES[page], query_params=query)
 
 
+CLASS_LINK, TRAINING_PAGE, TRAINER_PAGE = "class", "training", "trainer"
+
+
 def home() -> None:
-    """The root URL opens the walkthrough, keeping any query parameters (so `/walkthrough` links work too)."""
+    """The root URL opens the walkthrough, keeping any query parameters (so `/walkthrough` links work too); a
+    class link opens Training instead, where the trainee joins."""
     params = {key: st.query_params.get(key) for key in st.query_params if key != SANDBOX}
-    go("walkthrough", **params)
+    go(TRAINING_PAGE if CLASS_LINK in params else "walkthrough", **params)
+
+
+def follow_class_link(page: str) -> None:
+    """A class link (`?class=`) is honoured on any page: it opens Training, where the trainee joins the class (the
+    trainer's dashboard reads it as the class to show)."""
+    if page not in (TRAINING_PAGE, TRAINER_PAGE) and st.query_params.get(CLASS_LINK):
+        go(TRAINING_PAGE, **{CLASS_LINK: st.query_params.get(CLASS_LINK)})

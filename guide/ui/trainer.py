@@ -1,5 +1,6 @@
-"""The trainer dashboard's widgets: progress tables, charts, export and classes (the passcode gate is
-guide/ui/passcode.py; the tables are worked out in guide/training_report.py)."""
+"""The trainer dashboard's widgets: the tabs, the class filter, the roster, and the attempts with their charts
+and one attempt in detail (the tables are shaped in guide/training_report.py from guide/training_views.py; the
+passcode gate is guide/ui/passcode.py; classes are guide/ui/classes.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from guide import training_report
+from guide import training_report, training_views
 from guide.content import text
-from guide.importing import ImportRejected
-from guide.training import Mode, scenarios
-from guide.training_store import TrainingInputError
-from guide.ui.state import get_training
-from guide.ui.widgets import displayable, flash, plain, show_flash
+from guide.training import attempt_in_link, scenarios
+from guide.training_report import Progress, RosterContext
+from guide.ui.certificates import get_certificates
+from guide.ui.state import CLASS_LINK, get_store, get_training
+from guide.ui.widgets import plain
 
+DETAIL = "attempt_detail"  # the attempt opened in detail, in the URL
 TABS = ("roster", "attempts", "classes", "authoring", "certificates", "export")
+PERCENT = st.column_config.NumberColumn(format="%.0f%%")
 
 
 def trainer_tabs() -> list[Any]:
@@ -29,6 +32,9 @@ def trainer_tabs() -> list[Any]:
 def class_filter() -> str | None:
     """Which class the dashboard shows (None: every trainee)."""
     groups = {g.id: g.name for g in get_training().list_classes()}
+    linked = st.query_params.get(CLASS_LINK)  # a class link opens the dashboard on that class
+    if linked in groups and "trainer_class" not in st.session_state:
+        st.session_state["trainer_class"] = linked
     chosen: str | None = st.selectbox(
         text("trainer", "class_filter"),
         [None, *groups],
@@ -38,172 +44,210 @@ def class_filter() -> str | None:
     return chosen
 
 
-def roster_panel(class_id: str | None) -> None:
-    del class_id
+Version = tuple[int, int, int, int]
 
 
-def attempts_panel(class_id: str | None) -> None:
-    """Best scores, the charts and every attempt."""
-    training = get_training()
-    frame = attempts_frame(class_id, training.attempt_count())
-    if frame.empty:
-        st.info(text("trainer", "no_data"))
-        return
-    st.subheader(text("trainer", "progress"), anchor=False)
-    progress_table(frame)
-    charts(frame)
-    st.subheader(text("trainer", "attempts"), anchor=False)
-    attempts_table(frame)
-    export_button(frame)
+def _version() -> Version:
+    get_certificates()  # its table exists before the version counts it (a process may not have made it yet)
+    return training_views.version(get_store())
+
+
+def _titles() -> dict[str, str]:
+    return {sid: s.title for sid, s in scenarios().items()}
+
+
+# --- roster ---------------------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def attempts_frame(class_id: str | None, version: int) -> pd.DataFrame:
-    """Every scored attempt, one row each with its answers; `version` (the attempt count) refreshes it."""
+def roster(class_id: str | None, version: Version) -> pd.DataFrame:
+    """The roster of the class; `version` (attempts and trainees counted) refreshes it."""
     del version
-    return training_report.attempts_frame(get_training().submitted_rows(class_id))
+    store, training = get_store(), get_training()
+    groups = training.list_classes(archived=True)
+    context = RosterContext(
+        class_names={g.id: g.name for g in groups},
+        class_sets={g.id: g.scenario_ids for g in groups},
+        scenarios=scenarios(),
+        certified=frozenset(c.trainee_id for c in get_certificates().list(class_id) if c.revoked_at is None),
+    )
+    return training_report.roster_frame(training_views.roster_entries(store, class_id), context)
 
 
-def progress_table(frame: pd.DataFrame) -> None:
-    best = training_report.best_by_trainee(frame)
-    # Percentages through column_config, not a pandas Styler: styling each cell of a few hundred trainees times
-    # the scenarios cost most of a rerun. The same text: "67%", and "–" for a scenario not tried yet.
-    percent = st.column_config.NumberColumn(format="%.0f%%")
-    st.dataframe(best * 100, column_config=dict.fromkeys(best.columns, percent), placeholder="–", width="stretch")
-
-
-def attempts_table(frame: pd.DataFrame) -> None:
-    score = text("trainer", "col_score")
-    column_config = {score: st.column_config.NumberColumn(format="percent")}
-    st.dataframe(
-        frame.drop(columns=training_report.hidden_columns()),
-        hide_index=True,
-        width="stretch",
-        column_config=column_config,
+def roster_panel(class_id: str | None) -> None:
+    """Who is where: one row a trainee, searchable, by progress, sortable by any column, and as CSV."""
+    frame = roster(class_id, _version())
+    st.subheader(text("trainer", "roster"), anchor=False, help=text("trainer", "roster_help"))
+    if frame.empty:
+        st.info(text("trainer", "no_data"))
+        return
+    st.write(_roster_summary(frame))  # the table's gist in words, for a screen reader too
+    search, which = st.columns([2, 1])
+    query = search.text_input(text("trainer", "roster_search"), key="roster_search", max_chars=80)
+    progress = which.selectbox(
+        text("trainer", "roster_progress"),
+        [None, *Progress],
+        format_func=lambda p: text("trainer", "roster_any") if p is None else text("progress", p),
+        key="roster_progress",
+    )
+    shown = training_report.filter_roster(frame, query, progress)
+    if shown.empty:
+        st.info(text("trainer", "roster_empty"))
+        return
+    levels = [c for c in shown.columns if shown[c].dtype.kind == "f"]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=dict.fromkeys(levels, PERCENT))
+    st.download_button(
+        text("trainer", "roster_csv"),
+        lambda: training_report.roster_csv(shown),
+        file_name="cancel-coach-roster.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="roster_csv",
     )
 
 
-def charts(frame: pd.DataFrame) -> None:
-    scenario, score = text("trainer", "col_scenario"), text("trainer", "col_score")
-    st.altair_chart(
-        alt.Chart(training_report.mean_by_scenario(frame), title=text("trainer", "by_scenario"))
+def _roster_summary(frame: pd.DataFrame) -> str:
+    progress = frame[text("trainer", "col_progress")].value_counts()
+    certified = int((frame[text("trainer", "col_certified")] == text("trainer", "yes")).sum())
+    counts = {p: int(progress.get(text("progress", p), 0)) for p in Progress}
+    return text(
+        "trainer",
+        "roster_summary",
+        count=len(frame),
+        certified=certified,
+        not_started=counts[Progress.NOT_STARTED],
+        in_progress=counts[Progress.IN_PROGRESS],
+        done=counts[Progress.DONE],
+    )
+
+
+# --- attempts -------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def attempts(class_id: str | None, version: Version) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The attempts table, the mean by scenario and the most common mistakes of the class."""
+    del version
+    store, titles = get_store(), _titles()
+    rows = list(training_views.attempt_rows(store, class_id))
+    table = training_report.attempts_table(rows, scenarios())
+    means = training_report.mean_by_scenario(rows, titles)
+    mistakes = training_report.mistakes_frame(training_views.mistake_counts(store, class_id), titles)
+    return table, means, mistakes
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def best_scores(class_id: str | None, version: Version) -> pd.DataFrame:
+    del version
+    return training_report.best_by_trainee(training_views.roster_entries(get_store(), class_id), _titles())
+
+
+def attempts_panel(class_id: str | None) -> None:
+    """Best scores, the charts with their gist in words, every attempt, and the one selected in detail."""
+    version = _version()
+    table, means, mistakes = attempts(class_id, version)
+    if table.empty:
+        st.info(text("trainer", "no_data"))
+        return
+    st.subheader(text("trainer", "progress"), anchor=False)
+    best = best_scores(class_id, version)
+    st.dataframe(best, column_config=dict.fromkeys(best.columns, PERCENT), placeholder="–", width="stretch")
+    by_scenario_chart(means)
+    mistakes_chart(mistakes)
+    st.subheader(text("trainer", "attempts"), anchor=False, help=text("trainer", "detail_help"))
+    score = text("trainer", "col_score")
+    picked = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={score: st.column_config.NumberColumn(format="percent")},
+        on_select="rerun",
+        selection_mode="single-row",
+        key="attempts_table",
+    )
+    rows = picked.selection.rows if picked is not None else []
+    if rows:  # the drill-down is in the URL too, so a link opens it (and a reload keeps it)
+        st.query_params[DETAIL] = str(table.index[rows[0]])
+    wanted = attempt_in_link(st.query_params.get(DETAIL))
+    detail_panel(table, wanted if wanted in table.index else None)
+
+
+def by_scenario_chart(means: pd.DataFrame) -> None:
+    scenario, score, count = (text("trainer", c) for c in ("col_scenario", "col_score", "col_attempts"))
+    lowest = means.sort_values(score).iloc[0]
+    summary = text(
+        "trainer", "by_scenario_summary", scenario=lowest[scenario], score=lowest[score], count=lowest[count]
+    )
+    chart = (
+        alt.Chart(means, title=text("trainer", "by_scenario"))
         .mark_bar()
         .encode(
             x=alt.X(f"{score}:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y(f"{scenario}:N", sort="-x", axis=alt.Axis(labelLimit=320)),
-        ),
-        width="stretch",
+            y=alt.Y(f"{scenario}:N", sort="x", axis=alt.Axis(labelLimit=220, title=None)),
+            tooltip=[alt.Tooltip(scenario), alt.Tooltip(f"{score}:Q", format=".0%"), alt.Tooltip(count)],
+        )
     )
-    top = training_report.wrong_answers(frame)
-    if top.empty:
+    _chart_with_text(chart, summary, means)
+
+
+def mistakes_chart(mistakes: pd.DataFrame) -> None:
+    if mistakes.empty:
         return
-    question, answer, count = (text("trainer", c) for c in ("col_question", "col_answer", "col_count"))
-    st.altair_chart(
-        alt.Chart(top, title=text("trainer", "wrong_answers"))
+    scenario, mistake, kind, count = (
+        text("trainer", c) for c in ("col_scenario", "col_mistake", "col_kind", "col_count")
+    )
+    top = mistakes.iloc[0]
+    summary = text("trainer", "mistakes_summary", mistake=top[mistake], scenario=top[scenario], count=top[count])
+    labelled = mistakes.assign(**{mistake: mistakes[mistake] + " · " + mistakes[scenario]})
+    chart = (
+        alt.Chart(labelled, title=text("trainer", "mistakes"))
         .mark_bar()
         .encode(
             x=alt.X(f"{count}:Q", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y(f"{answer}:N", sort="-x", axis=alt.Axis(labelLimit=320)),
-            color=alt.Color(f"{question}:N", legend=alt.Legend(orient="bottom", labelLimit=400)),
-            tooltip=[alt.Tooltip(column) for column in top.columns],  # as strings, Altair takes far longer
-        ),
-        width="stretch",
-    )
-
-
-def export_button(frame: pd.DataFrame) -> None:
-    """Every attempt as CSV, written only when the trainer clicks (a deferred download): writing tens of
-    thousands of rows on every rerun would cost most of the page's time."""
-    st.download_button(
-        text("trainer", "export"),
-        lambda: training_report.attempts_csv(frame),
-        file_name="cancel-coach-attempts.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
-
-
-def classes_panel() -> None:
-    training = get_training()
-    st.subheader(text("trainer", "classes"), anchor=False)
-    show_flash("trainer")
-    with st.form("new_class", clear_on_submit=True):
-        st.text_input(text("trainer", "new_class"), key="new_class_name", max_chars=80)
-        st.multiselect(
-            text("trainer", "class_scenarios"),
-            list(scenarios()),
-            format_func=lambda sid: scenarios()[sid].title,
-            key="new_class_scenarios",
-            help=text("trainer", "class_scenarios_help"),
+            y=alt.Y(f"{mistake}:N", sort="-x", axis=alt.Axis(labelLimit=260, title=None)),
+            color=alt.Color(f"{kind}:N", legend=alt.Legend(orient="bottom", columns=2, labelLimit=200)),
+            tooltip=[alt.Tooltip(c) for c in (scenario, mistake, kind, count)],
         )
-        _mode_picker("new_class_mode")
-        st.form_submit_button(text("trainer", "create_class"), on_click=_create_class)
-    for group in training.list_classes():
-        with st.expander(plain(group.name)):
-            st.text_input(
-                text("trainer", "class_link"), f"?class={group.id}", key=f"class_link_{group.id}", disabled=True
-            )
-            st.caption(", ".join(scenarios()[s].title for s in group.scenario_ids if s in scenarios()) or "–")
-            _mode_picker(f"class_mode_{group.id}", group.mode, on_change=_set_mode, args=(group.id,))
-            upload = st.file_uploader(
-                text("trainer", "load_orders"),
-                type=["json"],
-                key=f"class_orders_{group.id}",
-                help=text("trainer", "load_orders_help"),
-            )
-            if upload is not None and st.button(text("trainer", "load_orders"), key=f"class_load_{group.id}"):
-                _load_orders(group.id, upload.getvalue())
-
-
-def _mode_picker(key: str, mode: Mode = Mode.PRACTICE, **change: Any) -> None:
-    """Practice (hints, best attempt counts) or assessment (no hints, first attempt counts)."""
-    modes = list(Mode)
-    st.radio(
-        text("trainer", "class_mode"),
-        modes,
-        index=modes.index(mode),
-        format_func=lambda m: text("trainer", f"mode_{m.value}"),
-        key=key,
-        horizontal=True,
-        help=text("trainer", "class_mode_help"),
-        **change,
     )
+    _chart_with_text(chart, summary, mistakes)
 
 
-def _set_mode(class_id: str) -> None:
-    chosen = st.session_state.get(f"class_mode_{class_id}")
-    try:
-        group = get_training().set_class_mode(class_id, str(chosen))
-    except TrainingInputError as refused:
-        flash("trainer", "error", str(refused))
+def _chart_with_text(chart: alt.Chart, summary: str, data: pd.DataFrame) -> None:
+    """A chart, its gist in one line, and its data as a table (what a screen reader reads instead)."""
+    st.altair_chart(chart, width="stretch")
+    st.caption(plain(summary))
+    with st.expander(text("trainer", "chart_table")):
+        st.dataframe(data, hide_index=True, width="stretch")
+
+
+# --- one attempt ----------------------------------------------------------------------------------
+
+
+def detail_panel(table: pd.DataFrame, attempt_id: int | None) -> None:
+    """Why an attempt lost marks: every mark with both answers, the reason, what was written (with the rubric's
+    findings in the marks), what was done in the simulator at its simulated time, and the time spent."""
+    st.subheader(text("trainer", "detail"), anchor=False)
+    attempt = training_views.attempt_by_id(get_store(), attempt_id) if attempt_id is not None else None
+    if attempt is None or attempt.result is None:
+        st.caption(text("trainer", "detail_none"))
         return
-    flash(
-        "trainer",
-        "ok",
-        text("trainer", "mode_saved", name=plain(group.name), mode=text("trainer", f"mode_{group.mode.value}")),
-    )
-
-
-def _create_class() -> None:
-    try:
-        group = get_training().create_class(
-            st.session_state.get("new_class_name", ""),
-            st.session_state.get("new_class_scenarios", []),
-            st.session_state.get("new_class_mode", Mode.PRACTICE),
-        )
-    except TrainingInputError as refused:
-        flash("trainer", "error", str(refused))
+    st.markdown(plain(training_report.detail_head(table.loc[attempt_id].to_dict(), attempt)))
+    st.dataframe(training_report.mark_rows(attempt), hide_index=True, width="stretch")
+    record = attempt.record
+    if record is None:
+        st.caption(text("trainer", "detail_legacy"))
         return
-    flash("trainer", "ok", text("trainer", "created", name=plain(group.name)))
-
-
-def _load_orders(class_id: str, payload: bytes) -> None:
-    try:
-        loaded = get_training().load_class_orders(class_id, payload)
-    except ImportRejected as refused:
-        st.error(str(refused))
-        if refused.errors:
-            rows = [{name: displayable(value) for name, value in e.__dict__.items()} for e in refused.errors]
-            st.dataframe(pd.DataFrame(rows), hide_index=True)
-        return
-    st.success(text("trainer", "loaded", count=len(loaded)))
+    st.markdown(f"**{text('trainer', 'detail_reasons')}**")
+    st.write(plain(training_report.reasons_in_words(record)) or text("trainer", "detail_no_reason"))
+    st.markdown(f"**{text('trainer', 'detail_messages')}**")
+    for message in record.messages or [text("trainer", "detail_no_messages")]:
+        st.text(message)
+    st.markdown(f"**{text('trainer', 'detail_reply')}**")
+    st.text(record.reply or text("trainer", "detail_no_reply"))
+    st.markdown(f"**{text('trainer', 'detail_steps')}**")
+    steps = training_report.step_rows(attempt)
+    if steps.empty:
+        st.caption(text("trainer", "detail_no_steps"))
+    else:
+        st.dataframe(steps, hide_index=True, width="stretch")
+    st.caption(text("trainer", "detail_time", minutes=round(record.seconds / 60, 1)))

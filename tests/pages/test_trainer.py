@@ -60,25 +60,68 @@ def test_a_wrong_passcode_shows_nothing_and_is_slowed_down(monkeypatch: pytest.M
     assert len(delays) == 2 and delays[1] > delays[0] > 0
 
 
-def test_the_right_passcode_shows_every_attempt_and_the_export(
-    monkeypatch: pytest.MonkeyPatch, scored: str, store: Store
-):
+def tab(name: str) -> dict[str, str]:
+    """The query parameter that opens a tab of the dashboard."""
+    return {"trainer_tab": text("trainer", f"tab_{name}")}
+
+
+def test_the_right_passcode_shows_every_attempt(monkeypatch: pytest.MonkeyPatch, scored: str, store: Store):
     monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
+    at = unlock(open_page("trainer", **tab("attempts")), PASSCODE)
+    no_exception(at)
+    table = next(d.value for d in at.dataframe if text("trainer", "col_mode") in d.value.columns)
+    assert list(table[text("trainer", "col_trainee")]) == [scored, scored]
+    stored = [row["score"] for row in TrainingStore(store).submitted_rows()]
+    assert sorted(table[text("trainer", "col_score")]) == [pytest.approx(v, abs=1e-3) for v in sorted(stored)]
+    assert max(stored) < 0.8  # answering the path wrong fails each case
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "Lowest mean score" in captions and "Most missed" in captions  # each chart's gist in words
+    assert text("trainer", "detail_none") in captions  # no attempt opened yet
+
+
+def test_an_attempt_opens_in_detail_with_every_mark_and_what_was_written(monkeypatch: pytest.MonkeyPatch, store: Store):
+    monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
+    training = TrainingStore(store)
+    trainee = training.create_trainee("Ana")
+    attempt = training.start_attempt(trainee.id, "e01-unpaid-wrong-size")
+    answers = {q: k.answer for q, k in scenarios()["e01-unpaid-wrong-size"].answers.items()}
+    training.submit(trainee.id, attempt.id, answers, "You will get your money back by Friday, guaranteed.")
+    at = unlock(open_page("trainer", **tab("attempts"), attempt_detail=str(attempt.id)), PASSCODE)
+    no_exception(at)
+    marks = next(d.value for d in at.dataframe if text("trainer", "col_mark") in d.value.columns)
+    result = scored_result(training, trainee.id, attempt.id)
+    assert len(marks) == len(result.marks)
+    assert text("critical", "promise") in " ".join(marks[text("trainer", "col_mark")])
+    assert any("by Friday, guaranteed." in str(t.value) for t in at.text)  # the reply, as written
+    assert text("trainer", "detail_no_reason") in [str(m.value) for m in at.markdown]
+
+
+def test_a_junk_attempt_in_the_link_opens_nothing(monkeypatch: pytest.MonkeyPatch, scored: str):
+    monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
+    for junk in ("abc", "99999999", "-1", "1" * 40):
+        at = unlock(open_page("trainer", **tab("attempts"), attempt_detail=junk), PASSCODE)
+        no_exception(at)
+        assert text("trainer", "detail_none") in " ".join(str(c.value) for c in at.caption)
+
+
+def test_the_roster_lists_a_trainee_who_never_started(monkeypatch: pytest.MonkeyPatch, scored: str, store: Store):
+    monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
+    TrainingStore(store).create_trainee("Newcomer")
     at = unlock(open_page("trainer"), PASSCODE)
     no_exception(at)
-    attempts = at.dataframe[-1].value
-    assert list(attempts[text("trainer", "col_trainee")]) == [scored, scored]
-    stored = [row["score"] for row in TrainingStore(store).submitted_rows()]
-    assert sorted(attempts[text("trainer", "col_score")]) == [pytest.approx(v, abs=1e-3) for v in sorted(stored)]
-    assert max(stored) < 0.8  # answering the path wrong fails each case
-    assert text("path", "cancel_now") in set(attempts[text("question", Question.PATH)])
+    roster = at.dataframe[0].value
+    progress = dict(zip(roster[text("trainer", "col_trainee")], roster[text("trainer", "col_progress")], strict=True))
+    assert progress["Newcomer"] == text("progress", "not_started")
+    assert progress[scored] == text("progress", "in_progress")
+    at = at.text_input(key="roster_search").set_value("newc").run()
+    assert list(at.dataframe[0].value[text("trainer", "col_trainee")]) == ["Newcomer"]
     downloads = at.get("download_button")
-    assert any(text("trainer", "export") in str(d.proto.label) for d in downloads)
+    assert any(text("trainer", "roster_csv") in str(d.proto.label) for d in downloads)
 
 
 def test_a_class_can_be_created_with_a_scenario_set(monkeypatch: pytest.MonkeyPatch, store: Store):
     monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
-    at = unlock(open_page("trainer"), PASSCODE)
+    at = unlock(open_page("trainer", **tab("classes")), PASSCODE)
     at.text_input(key="new_class_name").set_value("Night shift")
     at.multiselect(key="new_class_scenarios").set_value(["e01-unpaid-wrong-size"])
     [button] = [b for b in at.button if b.label == text("trainer", "create_class")]
@@ -91,7 +134,7 @@ def test_a_class_can_be_created_with_a_scenario_set(monkeypatch: pytest.MonkeyPa
 
 def test_a_class_is_created_in_assessment_mode_and_switched_back(monkeypatch: pytest.MonkeyPatch, store: Store):
     monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
-    at = unlock(open_page("trainer"), PASSCODE)
+    at = unlock(open_page("trainer", **tab("classes")), PASSCODE)
     at.text_input(key="new_class_name").set_value("Exam day")
     at.radio(key="new_class_mode").set_value(Mode.ASSESSMENT)
     [button] = [b for b in at.button if b.label == text("trainer", "create_class")]
@@ -117,5 +160,37 @@ def test_two_trainees_with_one_name_stay_two_rows(monkeypatch: pytest.MonkeyPatc
         )
     at = unlock(open_page("trainer"), PASSCODE)
     no_exception(at)
-    progress = at.dataframe[0].value
-    assert len(progress) == 2 and all(str(label).startswith("Sam (…") for label in progress.index)
+    roster = list(at.dataframe[0].value[text("trainer", "col_trainee")])
+    assert len(roster) == 2 and all(label.startswith("Sam (…") for label in roster)
+    at = unlock(open_page("trainer", **tab("attempts")), PASSCODE)
+    best = at.dataframe[0].value
+    table = next(d.value for d in at.dataframe if text("trainer", "col_mode") in d.value.columns)
+    assert sorted(best.index) == sorted(roster) == sorted(table[text("trainer", "col_trainee")])  # told apart alike
+
+
+def scored_result(training: TrainingStore, trainee_id: str, attempt_id: int):
+    result = training.get_attempt(trainee_id, attempt_id).result
+    assert result is not None
+    return result
+
+
+def test_a_class_is_renamed_given_a_new_set_and_archived(monkeypatch: pytest.MonkeyPatch, store: Store):
+    monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
+    training = TrainingStore(store)
+    group = training.create_class("Night shift")
+    at = unlock(open_page("trainer", **tab("classes")), PASSCODE)
+    assert any(f"/training?class={group.id}" in str(c.value) for c in at.code)  # the full link, with a copy button
+    at = at.text_input(key=f"class_{group.id}_name").set_value("   ").run()
+    at = at.button(key=f"class_{group.id}_rename").click().run()
+    assert text("training_errors", "name_empty") in main_alerts(at, "error")
+    assert training.get_class(group.id).name == "Night shift"
+    at = at.text_input(key=f"class_{group.id}_name").set_value("Late shift").run()
+    at = at.button(key=f"class_{group.id}_rename").click().run()
+    assert training.get_class(group.id).name == "Late shift"
+    at = at.multiselect(key=f"class_{group.id}_scenarios").set_value(["e01-unpaid-wrong-size"]).run()
+    at = at.button(key=f"class_{group.id}_save_set").click().run()
+    assert training.get_class(group.id).scenario_ids == ["e01-unpaid-wrong-size"]
+    at = at.button(key=f"class_{group.id}_archive").click().run()
+    no_exception(at)
+    assert training.get_class(group.id).archived
+    assert text("trainer", "archived", name="Late shift") in main_alerts(at, "success")

@@ -202,6 +202,8 @@ def test_passing_every_level_offers_the_certificate(store: Store):
     at = open_page("training", trainee=trainee.id)
     no_exception(at)
     assert text("trainee", "certified") in main_alerts(at, "success")
+    at.button(key="trainee_certificate_issue").click().run()  # issued on request, with an id anyone can check
+    no_exception(at)
     downloads = at.get("download_button")
     assert any(text("trainee", "certificate") in str(d.proto.label) for d in downloads)
 
@@ -213,3 +215,24 @@ def test_a_name_with_markup_is_shown_as_typed(store: Store):
     no_exception(at)
     [hello] = [c.value for c in at.caption if "Training as" in c.value]
     assert "**Ana**" not in hello and "\\*\\*Ana\\*\\*" in hello and "\\[x\\]" in hello
+
+
+@pytest.mark.parametrize("page", [None, "walkthrough", "my_orders", "rules"])
+def test_a_class_link_is_honoured_on_any_page(store: Store, page: str | None):
+    """Regression (issue 13): `?class=` on the front page was silently dropped."""
+    group = TrainingStore(store).create_class("Night shift")
+    at = open_page(page, **{"class": group.id})
+    no_exception(at)
+    assert text("trainee", "class_joined", name="Night shift") in main_alerts(at, "info")
+    assert at.text_input(key="trainee_name") is not None
+
+
+def test_an_archived_class_link_says_so_and_joins_no_one(store: Store):
+    training = TrainingStore(store)
+    group = training.create_class("Old class")
+    training.archive_class(group.id)
+    at = open_page("training", **{"class": group.id})
+    assert text("training_errors", "class_archived") in main_alerts(at, "warning")
+    at = sign_in(at, "Ana")
+    no_exception(at)
+    assert training.get_trainee(at.query_params["trainee"]).class_id is None  # trains, but not in that class
