@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from guide.authoring import AuthoredScenarios
 from guide.content import text
@@ -313,33 +312,3 @@ class TrainingStore:
         """The score that counts for each scenario tried: the best one, or in an assessment the first."""
         trainee = self.get_trainee(trainee_id)
         return counted_scores(self.attempts_of(trainee_id), self.class_mode(trainee))
-
-    # --- the trainer's view ---
-
-    def attempt_count(self) -> int:
-        """How many attempts are scored: the dashboard's cache key, so a new score shows at once."""
-        with self.store.reading() as conn:
-            return int(conn.execute(select(func.count(attempts.c.submitted_at))).scalar() or 0)
-
-    def submitted_rows(self, class_id: str | None = None) -> list[dict[str, Any]]:
-        """Every scored attempt with its trainee, for the dashboard and the CSV export."""
-        query = (
-            select(
-                attempts.c.id,
-                attempts.c.trainee_id,
-                trainees.c.name,
-                trainees.c.class_id,
-                attempts.c.scenario_id,
-                attempts.c.submitted_at,
-                attempts.c.answers,
-                attempts.c.marks,
-                attempts.c.score,
-            )
-            .join(trainees, trainees.c.id == attempts.c.trainee_id)
-            .where(attempts.c.submitted_at.is_not(None))
-            .order_by(attempts.c.id)
-        )
-        if class_id:
-            query = query.where(trainees.c.class_id == class_id)
-        with self.store.reading() as conn:
-            return [dict(r) for r in conn.execute(query).mappings().all()]
