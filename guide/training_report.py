@@ -228,7 +228,7 @@ def mark_rows(attempt: Attempt) -> pd.DataFrame:
 
 def step_rows(attempt: Attempt) -> pd.DataFrame:
     """The simulator actions of an attempt in order, at their simulated times."""
-    when, what = text("trainer", "col_when"), text("trainer", "col_action")
+    when, what = text("trainer", "col_simulated"), text("trainer", "col_action")
     steps = attempt.record.steps if attempt.record else []
     return pd.DataFrame([{when: stamp(s.at), what: text("event", s.kind)} for s in steps], columns=[when, what])
 

@@ -95,7 +95,7 @@ def roster_panel(class_id: str | None) -> None:
         st.info(text("trainer", "roster_empty"))
         return
     levels = [c for c in shown.columns if shown[c].dtype.kind == "f"]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=dict.fromkeys(levels, PERCENT))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=dict.fromkeys(levels, PERCENT), placeholder="–")
     st.download_button(
         text("trainer", "roster_csv"),
         lambda: training_report.roster_csv(shown),
