@@ -69,6 +69,10 @@ class RosterContext:
     certified: frozenset[str]
 
 
+def _level(context: RosterContext, scenario_id: str) -> Difficulty:
+    return context.scenarios[scenario_id].difficulty
+
+
 def roster_frame(entries: list[RosterEntry], context: RosterContext) -> pd.DataFrame:
     """One row a trainee: class, joined, last active, done of assigned, each level's first-attempt and best
     mean, certified and progress. Indexed by trainee id; labels tell namesakes apart."""
@@ -76,27 +80,23 @@ def roster_frame(entries: list[RosterEntry], context: RosterContext) -> pd.DataF
     rows = []
     for entry in entries:
         set_ids = assigned(entry, context.class_sets, context.scenarios)
+        certified = entry.trainee_id in context.certified
+        done = sum(sid in entry.scores for sid in set_ids)
+        # Who is where first (name, progress, done, certified), then when, then the scores by level.
         row: dict[str, object] = {
             text("trainer", "col_trainee"): labels[entry.trainee_id],
+            text("trainer", "col_progress"): text("progress", progress_of(entry, set_ids)),
+            text("trainer", "col_done"): text("trainer", "done_of", done=done, total=len(set_ids)),
+            text("trainer", "col_certified"): text("trainer", "yes" if certified else "no"),
             text("trainer", "col_class"): context.class_names.get(entry.class_id or "", "–"),
             text("trainer", "col_joined"): stamp(entry.joined),
             text("trainer", "col_last_active"): stamp(entry.last_active) if entry.last_active else "–",
-            text("trainer", "col_done"): text(
-                "trainer", "done_of", done=sum(sid in entry.scores for sid in set_ids), total=len(set_ids)
-            ),
         }
         for level in Difficulty:
-            mine = [
-                s for sid, s in entry.scores.items() if sid in set_ids and context.scenarios[sid].difficulty is level
-            ]
-            row[text("trainer", "col_level_first", level=text("difficulty", level))] = _level_mean(
-                s.first for s in mine
-            )
-            row[text("trainer", "col_level_best", level=text("difficulty", level))] = _level_mean(s.best for s in mine)
-        row[text("trainer", "col_certified")] = text(
-            "trainer", "yes" if entry.trainee_id in context.certified else "no"
-        )
-        row[text("trainer", "col_progress")] = text("progress", progress_of(entry, set_ids))
+            name = text("difficulty", level)
+            mine = [v for sid, v in entry.scores.items() if sid in set_ids and _level(context, sid) is level]
+            row[text("trainer", "col_level_first", level=name)] = _level_mean(v.first for v in mine)
+            row[text("trainer", "col_level_best", level=name)] = _level_mean(v.best for v in mine)
         rows.append(row)
     return pd.DataFrame(rows, index=pd.Index([e.trainee_id for e in entries], name="trainee_id"))
 
@@ -124,8 +124,8 @@ def best_by_trainee(entries: list[RosterEntry], titles: Mapping[str, str]) -> pd
 
 
 def attempts_table(rows: Iterable[Mapping[str, Any]], scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
-    """One row an attempt, newest first, indexed by attempt id: trainee, scenario, level, the trainee's attempt
-    number there, mode, submitted, minutes spent, score and whether it had a critical error."""
+    """One row an attempt, newest first, indexed by attempt id: trainee, scenario, score, whether it had a critical
+    error, the trainee's attempt number there, level, mode, submitted and minutes spent."""
     records, seen, names = [], Counter[tuple[str, str]](), {}
     for row in rows:
         seen[row["trainee_id"], row["scenario_id"]] += 1
@@ -142,13 +142,13 @@ def attempts_table(rows: Iterable[Mapping[str, Any]], scenarios: Mapping[str, Sc
                 "attempt_id": row["id"],
                 text("trainer", "col_trainee"): labels[row["trainee_id"]],
                 text("trainer", "col_scenario"): scenario.title if scenario else row["scenario_id"],
-                text("trainer", "col_level"): text("difficulty", scenario.difficulty) if scenario else "–",
+                text("trainer", "col_score"): round(float(row["score"] or 0.0), 3),
+                text("trainer", "col_critical"): text("trainer", "yes" if criticals & set(missed(row)) else "no"),
                 text("trainer", "col_attempt"): number,
+                text("trainer", "col_level"): text("difficulty", scenario.difficulty) if scenario else "–",
                 text("trainer", "col_mode"): text("trainer", f"mode_{Mode(row['mode'] or 'practice').value}"),
                 text("trainer", "col_when"): stamp(row["submitted_at"]),
                 text("trainer", "col_minutes"): round(minutes, 1),
-                text("trainer", "col_score"): round(float(row["score"] or 0.0), 3),
-                text("trainer", "col_critical"): text("trainer", "yes" if criticals & set(missed(row)) else "no"),
             }
         )
     return pd.DataFrame(shown).set_index("attempt_id") if shown else pd.DataFrame()
