@@ -154,6 +154,16 @@ def attempts_table(rows: Iterable[Mapping[str, Any]], scenarios: Mapping[str, Sc
     return pd.DataFrame(shown).set_index("attempt_id") if shown else pd.DataFrame()
 
 
+def filter_attempts(frame: pd.DataFrame, query: str) -> pd.DataFrame:
+    """The attempts whose trainee or scenario holds `query` (any case; typed text, never a pattern)."""
+    if frame.empty or not query.strip():
+        return frame
+    needle = query.strip().casefold()
+    columns = (text("trainer", "col_trainee"), text("trainer", "col_scenario"))
+    hits = [frame[c].astype(str).str.casefold().str.contains(needle, regex=False) for c in columns]
+    return frame[hits[0] | hits[1]]
+
+
 def missed(row: Mapping[str, Any]) -> list[str]:
     """The items an attempt row did not earn (kept at submit; empty for an attempt from before that)."""
     return list(json.loads(row["missed"])) if row.get("missed") else []

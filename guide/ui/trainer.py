@@ -21,6 +21,7 @@ from guide.ui.widgets import plain
 DETAIL = "attempt_detail"  # the attempt opened in detail, in the URL
 TABS = ("roster", "attempts", "classes", "authoring", "certificates", "export")
 PERCENT = st.column_config.NumberColumn(format="%.0f%%")
+LABEL_PX = 170  # a chart's labels: room for the bars at 390 px too (the whole text is in the tooltip and the table)
 
 
 def trainer_tabs() -> list[Any]:
@@ -155,6 +156,8 @@ def attempts_panel(class_id: str | None) -> None:
     by_scenario_chart(means)
     mistakes_chart(mistakes)
     st.subheader(text("trainer", "attempts"), anchor=False, help=text("trainer", "detail_help"))
+    query = st.text_input(text("trainer", "attempts_search"), key="attempts_search", max_chars=80)
+    table = training_report.filter_attempts(table, query)
     score = text("trainer", "col_score")
     picked = st.dataframe(
         table,
@@ -183,7 +186,7 @@ def by_scenario_chart(means: pd.DataFrame) -> None:
         .mark_bar()
         .encode(
             x=alt.X(f"{score}:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y(f"{scenario}:N", sort="x", axis=alt.Axis(labelLimit=220, title=None)),
+            y=alt.Y(f"{scenario}:N", sort="x", axis=alt.Axis(labelLimit=LABEL_PX, title=None)),
             tooltip=[alt.Tooltip(scenario), alt.Tooltip(f"{score}:Q", format=".0%"), alt.Tooltip(count)],
         )
     )
@@ -204,8 +207,9 @@ def mistakes_chart(mistakes: pd.DataFrame) -> None:
         .mark_bar()
         .encode(
             x=alt.X(f"{count}:Q", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y(f"{mistake}:N", sort="-x", axis=alt.Axis(labelLimit=260, title=None)),
-            color=alt.Color(f"{kind}:N", legend=alt.Legend(orient="bottom", columns=2, labelLimit=200)),
+            y=alt.Y(f"{mistake}:N", sort="-x", axis=alt.Axis(labelLimit=LABEL_PX, title=None)),
+            # One legend entry a line under the chart: on a phone two columns were cut off at the right.
+            color=alt.Color(f"{kind}:N", legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=LABEL_PX)),
             tooltip=[alt.Tooltip(c) for c in (scenario, mistake, kind, count)],
         )
     )

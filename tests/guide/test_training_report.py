@@ -24,6 +24,7 @@ from guide.training_report import (
     RosterContext,
     attempts_table,
     best_by_trainee,
+    filter_attempts,
     filter_roster,
     mark_rows,
     mean_by_scenario,
@@ -205,3 +206,11 @@ def test_other_cells_stay_as_they_are():
     frame = pd.DataFrame({"name": ["Ana", "a=b", ""], "score": [0.5, 1.0, 0.0]})
     safe = spreadsheet_safe(frame)
     assert list(safe["name"]) == ["Ana", "a=b", ""] and list(safe["score"]) == [0.5, 1.0, 0.0]
+
+
+def test_the_attempts_filter_by_trainee_or_scenario_as_typed(world):
+    training, _ = world
+    table = attempts_table(list(training_views.attempt_rows(training.store, None)), scenarios())
+    assert set(filter_attempts(table, " BEN ")[TRAINEE]) == {"Ben"}
+    assert set(filter_attempts(table, TITLES[EASY][:10].lower())[TRAINEE]) == {"Ana", "Dan"}
+    assert filter_attempts(table, "(.*").empty and len(filter_attempts(table, "")) == len(table)

@@ -131,10 +131,18 @@ def grid_cell(main: Locator, value: str) -> Locator:
     return main.locator("[role=gridcell], [role=rowheader]").filter(has_text=exactly(value))
 
 
+def open_tab(page: Page, name: str) -> None:
+    main = main_area(page)
+    main.get_by_role("tab", name=text("trainer", f"tab_{name}")).click()
+    expect(main.get_by_role("tab", name=text("trainer", f"tab_{name}"), selected=True)).to_be_visible()
+    wait_idle(page)
+
+
 def export(page: Page) -> list[dict[str, str]]:
-    wait_idle(page)  # a deferred download's file belongs to the script run that drew the button
+    """The attempts CSV from the Export tab."""
+    open_tab(page, "export")  # a deferred download's file belongs to the script run that drew the button
     with page.expect_download() as download_info:
-        main_area(page).get_by_role("button", name=text("trainer", "export")).click()
+        main_area(page).get_by_role("button", name=text("export", "csv")).click()
     return list(csv.DictReader(io.StringIO(download_info.value.path().read_text("utf-8"))))
 
 
@@ -224,6 +232,7 @@ def test_hostile_trainee_and_class_names_run_nothing_and_read_as_typed_up_to_the
     wait_idle(page)
 
     # New classes with hostile names: the confirmation and the class list show them as typed.
+    open_tab(page, "classes")
     for name in HOSTILE:
         main.get_by_role("textbox", name=text("trainer", "new_class")).fill(name)
         main.get_by_role("button", name=text("trainer", "create_class")).click()
@@ -239,13 +248,14 @@ def test_hostile_trainee_and_class_names_run_nothing_and_read_as_typed_up_to_the
     page.keyboard.press("Escape")
     nothing_ran(page, dialogs, "the class filter's options")
 
-    # The dashboard lists the trainees by their names as typed, in both tables, and exports them as text.
-    expect(main.get_by_role("heading", name=text("trainer", "progress"))).to_be_visible()
+    # The roster lists the trainees by their names as typed, and the export keeps them as text.
+    open_tab(page, "roster")
+    expect(main.get_by_role("heading", name=text("trainer", "roster"))).to_be_visible()
     for name in HOSTILE:
         expect(grid_cell(main, name).first).to_be_attached()
     nothing_ran(page, dialogs, "the trainer dashboard")
     rows = export(page)
-    exported = {row[text("trainer", "col_trainee")] for row in rows}
+    exported = {row[text("export_csv", "trainee")] for row in rows}
     assert set(HOSTILE) <= exported, exported
     nothing_ran(page, dialogs, "the export")
 
@@ -263,7 +273,7 @@ def test_the_export_neutralises_names_a_spreadsheet_would_run_as_formulas(
     open_dashboard(page, app)
     for name in FORMULAS:
         expect(grid_cell(main_area(page), name).first).to_be_attached()  # on screen, as typed
-    names = [row[text("trainer", "col_trainee")] for row in export(page)]
+    names = [row[text("export_csv", "trainee")] for row in export(page)]
     cells = {name: [cell for cell in names if name in cell] for name in FORMULAS}
     assert all(cells.values()), f"every formula name is in the export: {cells}"
     live = {name: found for name, found in cells.items() if any(cell[:1] in "=+-@\t\r" for cell in found)}
