@@ -1,6 +1,7 @@
 """The trainer's tables, shaped from the read model (guide/training_views.py): the roster, the best score of
 each trainee on each scenario, the attempts, the mean by scenario, the most common mistakes, and one attempt
-in detail. Pure: no database, no Streamlit.
+in detail, and the charts' data (each bar in words, the kind in a mistake's label, the colours from ui.json).
+Pure: no database, no Streamlit.
 
 Column names are the trainer's texts (content), so the tables read as they are shown and exported.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from guide.content import cancel_reasons, text
+from guide.content import cancel_reasons, text, ui_settings
 from guide.content.formats import stamp
 from guide.export import spreadsheet_safe
 from guide.scoring import CHECKS, QUESTIONS, Critical, Mark, answer_shown, mark_title
@@ -26,6 +27,9 @@ from guide.training_records import Attempt, AttemptRecord
 from guide.training_views import RosterEntry
 
 MISTAKES_SHOWN = 15
+WHOLE_PERCENT = 2  # a share kept to a whole percent, as every text and axis shows it ({:.0%}): read as it is seen
+BAR_WORDS = "bar_words"  # a chart's column that is not shown: each bar in words, rounded as shown (its aria text)
+BAR_LABEL = "bar_label"  # the mistakes chart's axis label: the mistake, then its kind and scenario (one band a row)
 __all__ = ["spreadsheet_safe"]  # the CSV guard, for every export of the trainer's data
 
 
@@ -115,9 +119,10 @@ def filter_roster(frame: pd.DataFrame, query: str, progress: Progress | None) ->
 
 
 def best_by_trainee(entries: list[RosterEntry], titles: Mapping[str, str]) -> pd.DataFrame:
-    """Each trainee's best score (percent) on each scenario tried, one row a trainee (NaN: not tried)."""
+    """Each trainee's best score (a whole percent, as shown: a screen reader reads the grid's values) on each
+    scenario tried, one row a trainee (NaN: not tried)."""
     labels = trainee_labels({e.trainee_id: e.name for e in entries})
-    data = {labels[e.trainee_id]: {titles.get(s, s): 100 * v.best for s, v in e.scores.items()} for e in entries}
+    data = {labels[e.trainee_id]: {titles.get(s, s): round(100 * v.best) for s, v in e.scores.items()} for e in entries}
     frame = pd.DataFrame.from_dict(data, orient="index").sort_index(axis=1)
     frame.index.name = text("trainer", "col_trainee")
     return frame
@@ -170,13 +175,14 @@ def missed(row: Mapping[str, Any]) -> list[str]:
 
 
 def mean_by_scenario(rows: Iterable[Mapping[str, Any]], titles: Mapping[str, str]) -> pd.DataFrame:
-    """The mean score (0 to 1) of each scenario's attempts and how many there were, titles as plain text."""
+    """The mean score (0 to 1, to a whole percent as shown) of each scenario's attempts and how many there were,
+    titles as plain text."""
     scores: dict[str, list[float]] = {}
     for row in rows:
         scores.setdefault(row["scenario_id"], []).append(float(row["score"] or 0.0))
     scenario, score, count = (text("trainer", c) for c in ("col_scenario", "col_score", "col_attempts"))
     means = [
-        {scenario: titles.get(sid, sid), score: round(statistics.fmean(v), 3), count: len(v)}
+        {scenario: titles.get(sid, sid), score: round(statistics.fmean(v), WHOLE_PERCENT), count: len(v)}
         for sid, v in scores.items()
     ]
     return pd.DataFrame(means, columns=[scenario, score, count])
@@ -200,6 +206,41 @@ def mistakes_frame(
         for (sid, item), times in counts.most_common(top)
     ]
     return pd.DataFrame(rows, columns=[scenario, mistake, kind, count])
+
+
+def scenario_bars(means: pd.DataFrame) -> pd.DataFrame:
+    """The mean-by-scenario chart's rows: each bar also in words, its score as shown ("29%"), for a screen reader
+    (Vega's own words would read the raw number)."""
+    scenario, score, count = (text("trainer", c) for c in ("col_scenario", "col_score", "col_attempts"))
+    words = [
+        text("trainer", "by_scenario_bar", scenario=s, score=v, count=n)
+        for s, v, n in zip(means[scenario], means[score], means[count], strict=True)
+    ]
+    return means.assign(**{BAR_WORDS: words})
+
+
+def mistake_bars(mistakes: pd.DataFrame) -> pd.DataFrame:
+    """The mistakes chart's rows: a label that names the kind (so colour is never the only telling), the mistake
+    and its scenario (one band a row), and each bar in words for a screen reader."""
+    scenario, mistake, kind, count = (
+        text("trainer", c) for c in ("col_scenario", "col_mistake", "col_kind", "col_count")
+    )
+    rows = list(zip(mistakes[scenario], mistakes[mistake], mistakes[kind], mistakes[count], strict=True))
+    labels = [text("trainer", "mistake_label", kind=k, mistake=m, scenario=s) for s, m, k, _ in rows]
+    words = [text("trainer", "mistake_bar", kind=k, mistake=m, scenario=s, count=n) for s, m, k, n in rows]
+    return mistakes.assign(**{BAR_LABEL: labels, BAR_WORDS: words})
+
+
+def kind_colours(kinds: Iterable[str]) -> dict[str, str]:
+    """The colour of each kind of mark shown (by its words, as the chart's legend has them), in ui.json's order."""
+    shown = set(kinds)
+    palette = ui_settings().chart_colour.mark_kind
+    return {text("mark_kind", k): c for k, c in palette.items() if text("mark_kind", k) in shown}
+
+
+def chart_table(frame: pd.DataFrame, percent: Iterable[str] = ()) -> pd.DataFrame:
+    """A chart's data as its table shows it and a screen reader reads it: a share as "29%", never 0.286."""
+    return frame.assign(**{c: [text("trainer", "percent", value=v) for v in frame[c]] for c in percent})
 
 
 def mark_kind(item: str) -> str:

@@ -118,11 +118,21 @@ class DiagramColour(_Content):
     current_text: HexColour
 
 
+class ChartColour(_Content):
+    """The trainer's charts' colours on the page's white: a bar at least 3:1 (WCAG 1.4.11, graphical objects), the
+    axes' and legend's words at least 4.5:1 (1.4.3); tests/guide/test_chart_colours.py works the ratios out."""
+
+    text: HexColour  # axis and legend labels and titles (Streamlit's chart grey is 3.7:1)
+    bar: HexColour  # a chart of one series (the mean by scenario)
+    mark_kind: dict[Key, HexColour]  # the mistakes chart, one colour a kind of mark (its label names the kind too)
+
+
 class UiSettings(_Content):
     tabs: tuple[Tab, ...]
     status_colour: dict[Key, BadgeColour]
     verdict_colour: dict[Key, BadgeColour]
     diagram_colour: DiagramColour
+    chart_colour: ChartColour
     currency_decimals: dict[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], Annotated[int, Field(ge=0, le=4)]]
 
     @field_validator("currency_decimals", mode="before")

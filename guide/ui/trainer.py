@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from guide import training_report, training_views
-from guide.content import text
+from guide.content import text, ui_settings
 from guide.training import attempt_in_link, scenarios
 from guide.training_report import Progress, RosterContext
 from guide.ui.certificates import get_certificates
@@ -22,6 +22,8 @@ DETAIL = "attempt_detail"  # the attempt opened in detail, in the URL
 TABS = ("roster", "attempts", "classes", "authoring", "certificates", "export")
 PERCENT = st.column_config.NumberColumn(format="%.0f%%")
 LABEL_PX = 170  # a chart's labels: room for the bars at 390 px too (the whole text is in the tooltip and the table)
+LINES = "split(datum.label, '\\n')"  # an axis label of two lines (Vega draws a list of lines)
+LINES_STEP = 34  # the band of a two-line label, so the lines of one bar do not touch the next
 
 
 def trainer_tabs() -> list[Any]:
@@ -176,52 +178,75 @@ def attempts_panel(class_id: str | None) -> None:
 
 
 def by_scenario_chart(means: pd.DataFrame) -> None:
+    """Where the class scores lowest: one bar a scenario, in ui.json's colour, each bar read as it is shown."""
     scenario, score, count = (text("trainer", c) for c in ("col_scenario", "col_score", "col_attempts"))
     lowest = means.sort_values(score).iloc[0]
+    title = text("trainer", "by_scenario")
     summary = text(
         "trainer", "by_scenario_summary", scenario=lowest[scenario], score=lowest[score], count=lowest[count]
     )
     chart = (
-        alt.Chart(means, title=text("trainer", "by_scenario"))
-        .mark_bar()
+        alt.Chart(training_report.scenario_bars(means), title=title)
+        .mark_bar(color=ui_settings().chart_colour.bar)
         .encode(
-            x=alt.X(f"{score}:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            x=alt.X(f"{score}:Q", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
             y=alt.Y(f"{scenario}:N", sort="x", axis=alt.Axis(labelLimit=LABEL_PX, title=None)),
             tooltip=[alt.Tooltip(scenario), alt.Tooltip(f"{score}:Q", format=".0%"), alt.Tooltip(count)],
+            description=alt.Description(f"{training_report.BAR_WORDS}:N"),
         )
     )
-    _chart_with_text(chart, summary, means)
+    _chart_with_text(chart, title, summary, training_report.chart_table(means, percent=[score]))
 
 
 def mistakes_chart(mistakes: pd.DataFrame) -> None:
+    """What the class misses most: one bar a mistake, coloured and labelled by its kind (never colour alone)."""
     if mistakes.empty:
         return
     scenario, mistake, kind, count = (
         text("trainer", c) for c in ("col_scenario", "col_mistake", "col_kind", "col_count")
     )
     top = mistakes.iloc[0]
+    title = text("trainer", "mistakes")
     summary = text("trainer", "mistakes_summary", mistake=top[mistake], scenario=top[scenario], count=top[count])
-    labelled = mistakes.assign(**{mistake: mistakes[mistake] + " · " + mistakes[scenario]})
+    colours = training_report.kind_colours(mistakes[kind])
     chart = (
-        alt.Chart(labelled, title=text("trainer", "mistakes"))
+        alt.Chart(training_report.mistake_bars(mistakes), title=title, height=alt.Step(LINES_STEP))
         .mark_bar()
         .encode(
             x=alt.X(f"{count}:Q", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y(f"{mistake}:N", sort="-x", axis=alt.Axis(labelLimit=LABEL_PX, title=None)),
+            # Two lines a label: the mistake, then its kind and scenario (the kind in words, not by colour alone).
+            y=alt.Y(
+                f"{training_report.BAR_LABEL}:N",
+                sort="-x",
+                axis=alt.Axis(labelLimit=LABEL_PX, title=None, labelExpr=LINES),
+            ),
             # One legend entry a line under the chart: on a phone two columns were cut off at the right.
-            color=alt.Color(f"{kind}:N", legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=LABEL_PX)),
-            tooltip=[alt.Tooltip(c) for c in (scenario, mistake, kind, count)],
+            color=alt.Color(
+                f"{kind}:N",
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=LABEL_PX),
+            ),
+            tooltip=[alt.Tooltip(c) for c in (kind, mistake, scenario, count)],
+            description=alt.Description(f"{training_report.BAR_WORDS}:N"),
         )
     )
-    _chart_with_text(chart, summary, mistakes)
+    _chart_with_text(chart, title, summary, mistakes)
 
 
-def _chart_with_text(chart: alt.Chart, summary: str, data: pd.DataFrame) -> None:
-    """A chart, its gist in one line, and its data as a table (what a screen reader reads instead)."""
-    st.altair_chart(chart, width="stretch")
+def _chart_with_text(chart: alt.Chart, title: str, summary: str, table: pd.DataFrame) -> None:
+    """A chart named by its title and gist (Vega makes the description the chart's aria-label), the gist in one
+    line, and its data as a table (what a screen reader reads instead), the toggle naming the chart it is for."""
+    name = text("trainer", "chart_name", chart=title, summary=summary)
+    words = ui_settings().chart_colour.text
+    readable = (
+        chart.properties(description=name)
+        .configure_axis(labelColor=words, titleColor=words)
+        .configure_legend(labelColor=words, titleColor=words)
+    )
+    st.altair_chart(readable, width="stretch")
     st.caption(plain(summary))
-    with st.expander(text("trainer", "chart_table")):
-        st.dataframe(data, hide_index=True, width="stretch")
+    with st.expander(text("trainer", "chart_table_of", chart=title)):
+        st.table(table, hide_index=True, alt=title)
 
 
 # --- one attempt ----------------------------------------------------------------------------------

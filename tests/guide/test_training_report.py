@@ -1,11 +1,11 @@
 """The trainer's read model and tables without Streamlit: the roster (not started included), the attempts, the
-mean by scenario, the most common mistakes (critical errors and checks too), one attempt in detail, namesakes,
-and the CSV formula guard."""
+mean by scenario, the most common mistakes (critical errors and checks too), the charts' data as a screen reader
+reads it (rounded as shown, the kind in words), one attempt in detail, namesakes, and the CSV formula guard."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -20,22 +20,28 @@ from guide.store import Store
 from guide.training import Difficulty, Question, scenarios
 from guide.training_records import attempts
 from guide.training_report import (
+    BAR_LABEL,
+    BAR_WORDS,
     Progress,
     RosterContext,
     attempts_table,
     best_by_trainee,
+    chart_table,
     filter_attempts,
     filter_roster,
     mark_rows,
     mean_by_scenario,
+    mistake_bars,
     mistakes_frame,
     reasons_in_words,
     roster_csv,
     roster_frame,
+    scenario_bars,
     step_rows,
     trainee_labels,
 )
 from guide.training_store import TrainingStore
+from guide.training_views import RosterEntry, ScenarioScores
 
 EASY, SHIPPED = "e01-unpaid-wrong-size", "e05-shipped-phone-case"
 TRAINEE, SCENARIO, ATTEMPT, SCORE = (
@@ -147,6 +153,37 @@ def test_the_most_common_mistakes_count_critical_errors_and_checks_too(world):
     kinds = set(frame[text("trainer", "col_kind")])
     assert {text("mark_kind", k) for k in ("critical", "check", "question", "written")} <= kinds
     assert list(frame[text("trainer", "col_count")]) == sorted(frame[text("trainer", "col_count")], reverse=True)
+
+
+def test_the_mean_by_scenario_is_kept_as_it_is_shown_and_read():
+    rows = [{"scenario_id": EASY, "score": s} for s in (0.25, 0.3, 0.308)]  # a mean of 0.286: shown as 29%
+    means = mean_by_scenario(rows, TITLES)
+    assert means[SCORE].tolist() == [0.29]
+    bars = scenario_bars(means)
+    words = text("trainer", "by_scenario_bar", scenario=TITLES[EASY], score=0.29, count=3)
+    assert bars[BAR_WORDS].tolist() == [words] and "29%" in words  # Vega's own words read "28.600000%"
+    table = chart_table(means, percent=[SCORE])
+    assert table[SCORE].tolist() == ["29%"] and means[SCORE].tolist() == [0.29]  # the chart's data stays a number
+
+
+def test_the_best_scores_are_whole_percents_as_the_grid_shows_them():
+    joined = datetime(2026, 1, 5, tzinfo=UTC)
+    entry = RosterEntry("t1", "Ana", None, joined, joined, {EASY: ScenarioScores(first=0.286, best=0.286, tries=1)})
+    best = best_by_trainee([entry], TITLES)
+    assert best.loc["Ana", TITLES[EASY]] == 29  # 100 * 0.286 would be read as 28.599999999999998
+
+
+def test_a_mistakes_label_and_words_name_its_kind(world):
+    training, ids = world
+    frame = mistakes_frame(training_views.mistake_counts(training.store, ids["class"]), TITLES, top=100)
+    bars = mistake_bars(frame)
+    kind, mistake = text("trainer", "col_kind"), text("trainer", "col_mistake")
+    for _, row in bars.iterrows():
+        first, second = row[BAR_LABEL].split("\n")
+        assert first == row[mistake] and second.startswith(row[kind])  # the kind in words, not colour alone
+        assert row[kind] in row[BAR_WORDS] and str(row[text("trainer", "col_count")]) in row[BAR_WORDS]
+    assert bars[BAR_LABEL].is_unique  # one band a bar: a mistake made in two scenarios stays two bars
+    assert list(bars.columns[: len(frame.columns)]) == list(frame.columns)  # the table's columns, unchanged
 
 
 def test_an_attempt_scored_before_missed_was_kept_is_read_from_its_marks(world):

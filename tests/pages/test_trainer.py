@@ -1,13 +1,19 @@
-"""Trainer dashboard: no data without the operator's passcode; with it, every attempt and the export."""
+"""Trainer dashboard: no data without the operator's passcode; with it, every attempt, the charts as a screen reader
+reads them, and the export."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from guide import training_views
-from guide.content import text
+from guide.content import text, ui_settings
 from guide.store import Store
 from guide.training import Mode, Question, scenarios
+from guide.training_report import BAR_WORDS
 from guide.training_store import TrainingStore
 from guide.ui import passcode as passcode_ui
 from tests.pages.helpers import main_alerts, no_exception, open_page, shown
@@ -78,6 +84,31 @@ def test_the_right_passcode_shows_every_attempt(monkeypatch: pytest.MonkeyPatch,
     captions = " ".join(str(c.value) for c in at.caption)
     assert "Lowest mean score" in captions and "Most missed" in captions  # each chart's gist in words
     assert text("trainer", "detail_none") in captions  # no attempt opened yet
+
+
+def test_each_chart_is_named_by_its_gist_and_has_a_table_of_its_own(monkeypatch: pytest.MonkeyPatch, scored: str):
+    """A screen reader hears each chart's title and gist (not "Vega visualization"), each bar in rounded words, and
+    finds its data behind a toggle that names the chart; every bar is drawn in ui.json's colours."""
+    monkeypatch.setenv("CANCEL_COACH_TRAINER_PASSCODE", PASSCODE)
+    at = unlock(open_page("trainer", **tab("attempts")), PASSCODE)
+    no_exception(at)
+    charts = at.get("vega_lite_chart")
+    specs = [json.loads(c.proto.spec) for c in charts]
+    titles = [text("trainer", "by_scenario"), text("trainer", "mistakes")]
+    assert [spec["title"] for spec in specs] == titles
+    gists = [re.sub(r"\\(.)", r"\1", str(c.value)) for c in at.caption]  # the captions, markdown escapes undone
+    for spec, title in zip(specs, titles, strict=True):
+        assert spec["description"] in [text("trainer", "chart_name", chart=title, summary=g) for g in gists]
+        assert spec["encoding"]["description"]["field"] == BAR_WORDS
+    by_scenario, mistakes = (convert_arrow_bytes_to_pandas_df(c.proto.datasets[0].data.data) for c in charts)
+    assert all(re.search(r"\d+%", w) and not re.search(r"\d\.\d", w) for w in by_scenario[BAR_WORDS])
+    assert specs[0]["mark"]["color"] == ui_settings().chart_colour.bar
+    assert set(specs[1]["encoding"]["color"]["scale"]["range"]) <= set(ui_settings().chart_colour.mark_kind.values())
+    labels = [e.label for e in at.expander]
+    assert labels == [text("trainer", "chart_table_of", chart=t) for t in titles] and len(set(labels)) == 2
+    means, missed = (t.value for t in at.table)
+    assert all(re.fullmatch(r"\d{1,3}%", v) for v in means[text("trainer", "col_score")])  # "29%", not 0.286
+    assert set(missed[text("trainer", "col_kind")]) == set(mistakes[text("trainer", "col_kind")])  # kind in words
 
 
 def test_an_attempt_opens_in_detail_with_every_mark_and_what_was_written(monkeypatch: pytest.MonkeyPatch, store: Store):
