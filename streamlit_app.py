@@ -4,6 +4,7 @@ import streamlit as st
 
 from guide.content import text
 from guide.navigation import Page, menu, shows_sandbox_clock
+from guide.ui.a11y import install
 from guide.ui.sidebar import sidebar
 from guide.ui.state import follow_class_link, hand_over, home, visit
 
@@ -25,6 +26,7 @@ sections = {text("nav", section): [page(entry) for entry in entries] for section
 # The root URL: a hidden default page at the head of the first section, that opens the walkthrough.
 next(iter(sections.values())).insert(0, st.Page(home, title=text("app", "title"), default=True, visibility="hidden"))
 navigation = st.navigation(sections)
+install(navigation.url_path)  # focus and names for keyboard and screen-reader users
 here = visit(fresh=True)
 follow_class_link(navigation.url_path)  # a class link opens Training from any page
 sidebar(here, clock=shows_sandbox_clock(navigation.url_path))  # a training case keeps its own clock

@@ -7,7 +7,7 @@ from guide.ui.conversation import conversation_panel
 from guide.ui.links import linked_order
 from guide.ui.orders import needs_sign_in
 from guide.ui.state import visit
-from guide.ui.widgets import page_header, status_badge
+from guide.ui.widgets import page_header, status_badge, tab_title
 
 here = visit()
 page_header(text("contact", "title"), here.sandbox.clock)
@@ -25,5 +25,6 @@ order_id = st.selectbox(
     key="contact_order",
 )
 st.query_params["order"] = order_id
+tab_title(text("a11y", "order_tab", order_id=order_id), text("contact", "title"))
 status_badge(orders[order_id].status)
 conversation_panel(here, orders[order_id], key=f"contact_{order_id}")

@@ -8,7 +8,7 @@ from guide.ui.links import linked_order
 from guide.ui.order import assessment_section, cancel_section, order_header, status_section, timeline
 from guide.ui.orders import needs_sign_in
 from guide.ui.state import go, visit
-from guide.ui.widgets import page_header
+from guide.ui.widgets import page_header, tab_title
 
 here = visit()
 page_header(text("details", "title"), here.sandbox.clock)
@@ -18,6 +18,7 @@ if needs_sign_in(here, key="details_page"):
 state = linked_order(here, back_key="details_back", unnamed="pick_order_first")
 order = state.order
 here.did("opened_order", order.id)
+tab_title(text("a11y", "order_tab", order_id=order.id), text("details", "title"))
 
 left, right = st.columns([3, 2], gap="large")
 with left:

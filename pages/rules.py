@@ -5,6 +5,7 @@ import streamlit as st
 
 from guide.content import text
 from guide.profile import load_profiles
+from guide.ui.a11y import region
 from guide.ui.diagram import lifecycle_diagram
 from guide.ui.rules import cited_rules_section, rule_rows, switch_profile
 from guide.ui.state import visit
@@ -27,7 +28,9 @@ st.selectbox(
 )
 profile = here.sandbox.profile
 st.caption(profile.summary)
-st.table(pd.DataFrame(rule_rows(profile)), hide_index=True)
+with st.container(key="rules_table"):
+    st.table(pd.DataFrame(rule_rows(profile)), hide_index=True)
+    region("rules_table", text("a11y", "rules_table", profile=profile.name))
 
 st.subheader(text("rules", "lifecycle"), anchor=False)
 lifecycle_diagram()

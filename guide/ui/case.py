@@ -20,13 +20,14 @@ from guide.store import Sandbox, UnknownOrder
 from guide.training import Mode, Question, attempt_in_link, option_label, options
 from guide.training_records import Attempt, Trainee, TrainingInputError
 from guide.training_store import REPLY_MAX
+from guide.ui import a11y
 from guide.ui.actions import buyer_actions
 from guide.ui.clock import move_clock
 from guide.ui.conversation import conversation_panel
 from guide.ui.order import cancel_section, order_header, status_section, timeline
 from guide.ui.rules import rule_links
 from guide.ui.state import Visit, get_store, get_training
-from guide.ui.widgets import fact_button, flash, plain, show_flash
+from guide.ui.widgets import fact_button, flash, plain, show_flash, shown_key, tab_title
 
 TRAINEE = "trainee"
 ATTEMPT = "attempt"
@@ -36,6 +37,7 @@ def start(trainee_id: str, scenario_id: str) -> None:
     """Open a scenario in a fresh sandbox (a new attempt)."""
     attempt = get_training().start_attempt(trainee_id, scenario_id)
     st.query_params[ATTEMPT] = str(attempt.id)
+    a11y.focus(CASE_HEADER, "heading")  # the case that opened, where the eyes go
 
 
 def case_sandbox() -> Sandbox | None:
@@ -71,13 +73,23 @@ def hints_on(attempt: Attempt) -> bool:
     return attempt.mode is Mode.PRACTICE
 
 
+CASE_HEADER = "case_header"
+SCORE = "case_score"
+
+
+def case_title(attempt: Attempt) -> str:
+    """The case's title; in an assessment a neutral one, that gives nothing away."""
+    scenario = attempt.scenario
+    return scenario.title if hints_on(attempt) else text("trainee", "neutral_title", customer=scenario.customer)
+
+
 def case_header(trainee: Trainee, attempt: Attempt, sandbox: Sandbox) -> None:
     """The case's title, level and the rules it runs under (`sandbox`, the case's own); in an assessment class,
     whether it counts."""
     scenario, hints = attempt.scenario, hints_on(attempt)
-    st.subheader(
-        scenario.title if hints else text("trainee", "neutral_title", customer=scenario.customer), anchor=False
-    )
+    tab_title(case_title(attempt), text("trainee", "title"))  # the browser tab names the case
+    with st.container(key=CASE_HEADER):
+        st.subheader(case_title(attempt), anchor=False)
     st.badge(text("difficulty", scenario.difficulty), color="violet")
     st.badge(text("trainee", "runs_under", profile=sandbox.profile.name), icon=":material/gavel:", color="gray")
     if not hints:
@@ -107,7 +119,7 @@ def case_panel(attempt: Attempt, sandbox: Sandbox) -> None:
     label = text("trainee", "open_details")
     if not fact_button(visit, "opened_order", order.id, label, f"{key}_details", ":material/description:"):
         return
-    with st.container(border=True):
+    with st.container(border=True, key=shown_key(f"{key}_details")):
         order_header(order)
         then = lifecycle.replay(state.events[: attempt.start_seq]).order.status
         if then is not order.status:  # the questions ask about the status when the customer wrote: keep it in view
@@ -165,6 +177,7 @@ def questions_panel(trainee: Trainee, attempt: Attempt) -> None:
                 max_chars=REPLY_MAX,
                 height=140,
             )
+            a11y.describe(f"answer_{attempt.id}_reply", text("trainee", "reply_help"), text("trainee", "reply"))
             st.form_submit_button(
                 text("trainee", "submit"), type="primary", on_click=_submit, args=(trainee.id, attempt.id)
             )
@@ -185,6 +198,8 @@ def _submit(trainee_id: str, attempt_id: int) -> None:
         get_training().submit(trainee_id, attempt_id, {q: a for q, a in answers.items() if a}, reply)
     except TrainingInputError as refused:
         flash("answers", "error", str(refused))
+    else:
+        a11y.focus(SCORE)  # the score, then each mark with its reason
 
 
 def _leave() -> None:
@@ -193,7 +208,8 @@ def _leave() -> None:
 
 def feedback(attempt: Attempt) -> None:
     assert attempt.result is not None
-    st.metric(text("trainee", "score_label"), f"{attempt.result.score:.0%}")
+    with st.container(key=SCORE):
+        st.metric(text("trainee", "score_label"), f"{attempt.result.score:.0%}")
     if any(mark.critical for mark in attempt.result.marks):
         st.warning(text("training", "critical_capped", cap=critical_cap()), icon=":material/error:")
     for mark in attempt.result.marks:

@@ -10,6 +10,7 @@ from guide.content.schema import BuyerTemplate
 from guide.lifecycle import Action, DomainError, OrderState
 from guide.models import EventKind, Order
 from guide.store import ConcurrentChange
+from guide.ui import a11y
 from guide.ui.state import Visit
 from guide.ui.widgets import flash, plain, show_flash
 
@@ -54,6 +55,8 @@ def conversation_panel(
         args=(key,),
     )
     st.text_area(text("contact", "message"), key=f"{key}_text", help=text("contact", "message_help"), height=120)
+    a11y.describe(f"{key}_template", text("contact", "template_help"), text("contact", "template"))
+    a11y.describe(f"{key}_text", text("contact", "message_help"), text("contact", "message"))  # never share...
     st.button(
         text("contact", "send"),
         type="primary",

@@ -19,8 +19,9 @@ from guide.models import Event, Order, Status
 from guide.policy import Assessment
 from guide.profile import PolicyProfile
 from guide.store import ConcurrentChange
+from guide.ui import a11y
 from guide.ui.state import Visit
-from guide.ui.widgets import fact_button, flash, plain, show_flash, status_badge, verdict_badge
+from guide.ui.widgets import fact_button, flash, plain, show_flash, shown_key, status_badge, verdict_badge
 
 CANCEL_BUTTONS = (Action.CANCEL, Action.REQUEST_CANCELLATION)
 
@@ -57,7 +58,9 @@ def status_section(visit: Visit, order: Order, key: str, hints: bool = True) -> 
     """The status and, once asked, what it means (the walkthrough's "check the status"). Without hints (a training
     assessment, where the meaning is a question) the check is still recorded, but the meaning is not given."""
     label = text("details", "what_status_means")
-    if fact_button(visit, "read_status", order.id, label, f"{key}_status", ":material/help:"):
+    if not fact_button(visit, "read_status", order.id, label, f"{key}_status", ":material/help:"):
+        return
+    with st.container(key=shown_key(f"{key}_status")):
         if not hints:
             st.info(f"**{text('status', order.status)}**  \n{text('details', 'status_meaning_hidden')}")
             return
@@ -79,7 +82,7 @@ def assessment_section(visit: Visit, order: Order, key: str) -> Assessment | Non
     if not fact_button(visit, "checked_eligibility", order.id, label, f"{key}_assess", ":material/fact_check:"):
         return None
     result = visit.assess(order)
-    with st.container(border=True):
+    with st.container(border=True, key=shown_key(f"{key}_assess")):
         st.markdown(f"**{text('details', 'assessment')}**")
         verdict_badge(result.verdict)
         _chances(visit, result)
@@ -124,7 +127,8 @@ def cancel_section(visit: Visit, state: OrderState, key: str, hints: bool = True
     show_flash(key)
     action = cancel_action(state, visit.sandbox.clock, visit.sandbox.profile)
     if action is None and visit.facts.get("submitted") == order.id:
-        what_next(visit, order)
+        with st.container(key=f"{key}_result"):
+            what_next(visit, order)
         return
     if action is None:
         st.info(text("details", "no_cancel_button", status=text("status", order.status)), icon=":material/block:")
@@ -240,6 +244,7 @@ def _submit(visit: Visit, order_id: str, action: Action, reason: str, key: str) 
         flash(key, "error", str(refused))
     else:
         visit.did("submitted", order_id)  # the page then shows what happens next
+        a11y.focus(f"{key}_result", "alert")
     _close_dialog(key)
 
 

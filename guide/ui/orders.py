@@ -9,6 +9,7 @@ import streamlit as st
 from guide.content import text, ui_settings
 from guide.content.formats import day, money
 from guide.models import Order, Status
+from guide.ui import a11y
 from guide.ui.state import Visit, demo_buyers
 from guide.ui.widgets import plain, status_badge
 
@@ -19,7 +20,8 @@ def sign_in_panel(visit: Visit, key: str) -> None:
     """Pick a demo buyer and sign in. There is never a password field."""
     st.info(text("app", "never_password"), icon=":material/lock:")
     if visit.buyer is not None:
-        st.success(text("sign_in", "signed_in", name=visit.buyer.name), icon=":material/check_circle:")
+        with st.container(key=f"{key}_signed_in"):
+            st.success(text("sign_in", "signed_in", name=visit.buyer.name), icon=":material/check_circle:")
         return
     buyers = demo_buyers()
     st.selectbox(
@@ -42,6 +44,7 @@ def _sign_in(visit: Visit, buyer_key: str) -> None:
     buyer_id = st.session_state.get(buyer_key)
     if buyer_id in demo_buyers():
         visit.did("signed_in", buyer_id)
+        a11y.focus(buyer_key.removesuffix("_buyer") + "_signed_in", "alert")
 
 
 def needs_sign_in(visit: Visit, key: str) -> bool:
@@ -80,6 +83,7 @@ def my_orders_panel(visit: Visit, key: str, on_details: Callable[[str], None]) -
         help=text("orders", "search_help"),
         key=f"{key}_search",
     )
+    a11y.describe(f"{key}_search", text("orders", "search_help"), text("orders", "search"))
     if query.strip():
         visit.did("searched", "yes")
     found = visit.store.list_orders(visit.sandbox.id, statuses=tabs[tab or "all"], query=query)
@@ -120,4 +124,6 @@ def order_card(order: Order, key: str) -> bool:
             )
             status_badge(order.status)
         with action:
+            # Ten buttons called "Details": each names its order for a screen reader.
+            a11y.name(f"{key}_details", text("a11y", "details_of", order_id=order.id, seller=order.seller.name))
             return st.button(text("orders", "details"), key=f"{key}_details", help=text("orders", "details_help"))

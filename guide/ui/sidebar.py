@@ -8,6 +8,7 @@ import streamlit as st
 
 from guide.content import text
 from guide.content.formats import when
+from guide.ui import a11y
 from guide.ui.case import case_sandbox
 from guide.ui.clock import move_clock
 from guide.ui.state import Visit
@@ -33,7 +34,9 @@ def sidebar(visit: Visit, clock: bool = True) -> None:
 
 
 def clock_controls(visit: Visit) -> None:
-    st.markdown(f"**{text('sidebar', 'clock')}**", help=text("sidebar", "clock_help"))
+    with st.container(key="sidebar_clock"):
+        st.markdown(f"**{text('sidebar', 'clock')}**", help=text("sidebar", "clock_help"))
+        a11y.describe("sidebar_clock", text("sidebar", "clock_help"), text("sidebar", "clock"))
     st.markdown(f"`{when(visit.sandbox.clock)}`")
     hour, day_ = st.columns(2)
     hour.button(
@@ -42,6 +45,7 @@ def clock_controls(visit: Visit) -> None:
     day_.button(
         text("sidebar", "plus_day"), key="clock_day", on_click=_advance, args=(visit, "plus_day"), width="stretch"
     )
+    a11y.describe("clock_next", text("sidebar", "next_event_help"))
     st.button(
         text("sidebar", "next_event"),
         key="clock_next",

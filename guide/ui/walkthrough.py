@@ -14,12 +14,13 @@ from guide.content import text
 from guide.lifecycle import OrderState
 from guide.models import Order
 from guide.policy import Assessment
+from guide.ui import a11y
 from guide.ui.conversation import conversation_panel
 from guide.ui.order import assessment_section, cancel_section, order_header, status_section
 from guide.ui.orders import my_orders_panel, needs_sign_in, sign_in_panel
 from guide.ui.refunds import refund_panel
 from guide.ui.state import Visit
-from guide.ui.widgets import fact_button, plain, quoted, status_badge
+from guide.ui.widgets import fact_button, plain, quoted, shown_key, status_badge
 from guide.walkthrough import Step, StepState, can_self_cancel, steps, tally
 
 KEY = "walk"
@@ -41,8 +42,12 @@ def step_from_url(states: list[StepState], resume: int) -> int:
     return 1
 
 
+STEP_CARD = f"{KEY}_step"
+
+
 def go_to_step(number: int) -> None:
     st.query_params["step"] = str(number)
+    a11y.focus(STEP_CARD, "heading")  # the new step's title, where the eyes go
 
 
 def neighbour(states: list[StepState], number: int, direction: int) -> int | None:
@@ -57,7 +62,7 @@ def neighbour(states: list[StepState], number: int, direction: int) -> int | Non
 
 def step_card(step: Step, number: int, state: StepState) -> None:
     total = len(steps())
-    with st.container(border=True):
+    with st.container(border=True, key=STEP_CARD):
         st.caption(text("walkthrough", "progress", number=number, total=total))
         st.subheader(step.title, anchor=False)
         st.write(step.instruction)
@@ -128,7 +133,13 @@ def step_list(states: list[StepState], current: int) -> None:
 def _choose(visit: Visit, order_id: str) -> None:
     visit.did("opened_order", order_id)
     st.query_params["order"] = order_id
+    a11y.focus(STEP_CARD, "alert")  # the step is done: its card says so, just above Next
     st.rerun()
+
+
+def _open_orders(visit: Visit) -> None:
+    visit.did("opened_my_orders", "yes")
+    a11y.focus(f"{KEY}_orders_tab", "control")  # the list that opened starts with its tabs
 
 
 def order_line(order: Order) -> None:
@@ -150,8 +161,8 @@ def simulator_panel(step: Step, visit: Visit, state: OrderState | None) -> None:
             key=f"{KEY}_open_orders",
             type="primary",
             icon=":material/receipt_long:",
-            on_click=visit.did,
-            args=("opened_my_orders", "yes"),
+            on_click=_open_orders,
+            args=(visit,),
         )
         return
     if step.panel in ("my_orders", "find_order") or state is None:
@@ -175,4 +186,5 @@ def simulator_panel(step: Step, visit: Visit, state: OrderState | None) -> None:
         case "refund":
             label = text("details", "refund_tracker")
             if fact_button(visit, "viewed_refund", order.id, label, f"{KEY}_refunds", ":material/payments:"):
-                refund_panel(visit, only=order.id)
+                with st.container(key=shown_key(f"{KEY}_refunds")):
+                    refund_panel(visit, only=order.id)

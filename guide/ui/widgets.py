@@ -13,6 +13,7 @@ import streamlit as st
 from guide.content import text, ui_settings
 from guide.content.formats import when
 from guide.models import Status, Verdict
+from guide.ui import a11y
 from guide.ui.state import Visit
 
 FlashKind = Literal["ok", "info", "error"]
@@ -45,7 +46,14 @@ def page_header(title: str, clock: datetime) -> None:
     """Every page starts with its title and the simulated time (the sidebar is hidden on phones)."""
     st.set_page_config(page_title=f"{title} · {text('app', 'title')}")  # each tab names its page
     st.title(title, anchor=False)
-    st.caption(text("app", "simulated_time", when=when(clock)), help=text("sidebar", "clock_help"))
+    with st.container(key="page_time"):
+        st.caption(text("app", "simulated_time", when=when(clock)), help=text("sidebar", "clock_help"))
+        a11y.describe("page_time", text("sidebar", "clock_help"), text("sidebar", "clock"))
+
+
+def tab_title(subject: str, title: str) -> None:
+    """Name what is open (an order, a case) in the browser tab too, ahead of the page's title."""
+    st.set_page_config(page_title=f"{subject} · {title} · {text('app', 'title')}")
 
 
 def status_badge(status: Status) -> None:
@@ -61,6 +69,7 @@ def flash(key: str, kind: FlashKind, message: str) -> None:
     """Keep a message for the next run of the panel `key`: a callback runs before the page does, so what it
     has to say is shown by `show_flash` when the panel is drawn."""
     st.session_state[f"{key}_flash"] = (kind, message)
+    a11y.focus(f"{key}_flash_box", "alert")  # the eyes go to what the action reports
 
 
 def show_flash(key: str) -> None:
@@ -68,11 +77,23 @@ def show_flash(key: str) -> None:
     kept = st.session_state.pop(f"{key}_flash", None)
     if kept is not None:
         kind, message = kept
-        {"ok": st.success, "info": st.info}.get(kind, st.error)(message)
+        with st.container(key=f"{key}_flash_box"):
+            {"ok": st.success, "info": st.info}.get(kind, st.error)(message)
 
 
 def fact_button(visit: Visit, fact: str, value: str, label: str, key: str, icon: str) -> bool:
     """A button that records `fact` = `value` (in a callback, so it is known before the page runs) and
-    True once it is known: the panel the button opens then shows, now and on every later run."""
-    st.button(label, key=key, icon=icon, on_click=visit.did, args=(fact, value))
+    True once it is known: the panel the button opens then shows, now and on every later run. The caller draws
+    that panel in `st.container(key=shown_key(key))`, where the focus goes after the click."""
+    st.button(label, key=key, icon=icon, on_click=_record, args=(visit, fact, value, key))
     return visit.facts.get(fact) == value
+
+
+def shown_key(key: str) -> str:
+    """The key of what a fact button opens."""
+    return f"{key}_shown"
+
+
+def _record(visit: Visit, fact: str, value: str, key: str) -> None:
+    visit.did(fact, value)
+    a11y.focus(shown_key(key), "box")

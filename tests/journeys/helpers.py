@@ -199,13 +199,17 @@ def clock_label(moment: datetime) -> str:
     return when(moment)
 
 
-def shoot(page: Page, name: str) -> Path:
-    """<SCREENSHOTS>/<name>-<width>.png, overwritten every run."""
+def shoot(page: Page, name: str, audit: bool = True) -> Path:
+    """<SCREENSHOTS>/<name>-<width>.png, overwritten every run; and every state shot is checked by axe-core."""
+    from tests.journeys.accessibility import check  # it uses this module's waits
+
     width = (page.viewport_size or DESKTOP)["width"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}-{width}.png"
     wait_idle(page)
     page.screenshot(path=str(path), animations="disabled", caret="hide")
+    if audit:
+        check(page, name)
     return path
 
 

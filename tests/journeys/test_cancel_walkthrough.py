@@ -14,17 +14,15 @@ from tests.journeys.helpers import (
     NEUTRAL_REASON,
     App,
     card_order_id,
-    focus_description,
-    has_focus,
     main_area,
     open_app,
     order_cards,
     query,
     sidebar,
     steps_done,
-    tab_to,
     wait_idle,
 )
+from tests.journeys.keyboard import Keyboard
 
 pytestmark = pytest.mark.browser
 
@@ -144,17 +142,7 @@ def test_newcomer_cancels_an_unpaid_order_by_following_the_walkthrough(app: App,
 
 # --- (e) the same journey with the keyboard only ------------------------------------------------
 
-
-PRESSES: list[str] = []
-
-
-def press(page: Page, target: Locator, what: str, key: str = "Enter", backwards: bool = False) -> None:
-    """Tab to a control and activate it with a key; note how far it was (shown with `pytest -s`)."""
-    expect(target).to_be_visible()
-    start = focus_description(page)
-    count = tab_to(page, target, what, backwards=backwards)
-    PRESSES.append(f"{what}: {count} x {'Shift+Tab' if backwards else 'Tab'} from {start}")
-    page.keyboard.press(key)
+WALKTHROUGH_BUDGET = 55  # Tab presses for the whole walkthrough, sign-in to a cancelled order (88 before issue 14)
 
 
 def test_newcomer_cancels_with_the_keyboard_only(app: App, store: Store, page: Page) -> None:
@@ -162,72 +150,70 @@ def test_newcomer_cancels_with_the_keyboard_only(app: App, store: Store, page: P
     main = main_area(page)
     at_step(main, 1)
     sandbox_id = query(page)["sandbox"]
+    keys = Keyboard(page)
+    step_title = main.locator(".st-key-walk_step h3")
+    step_done = main.locator(".st-key-walk_step [data-testid=stAlert]").filter(has_text="Done")
 
     # The first Tab offers a skip link past the sidebar; it takes the focus to the main area.
-    page.keyboard.press("Tab")
-    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
-    page.keyboard.press("Enter")
-    page.keyboard.press("Tab")
-    assert has_focus(main), f"the skip link should lead into the main area, not to {focus_description(page)}"
-
-    press(page, main.get_by_role("button", name="Sign in"), "Sign in")
-    expect(main.get_by_text("Signed in as Maria Lopez.", exact=True)).to_be_visible()
+    keys.press(page.get_by_role("link", name="Skip to main content"), "the skip link")
+    keys.press(main.get_by_role("button", name="Sign in"), "Sign in")
+    keys.lands_on(main.get_by_test_id("stAlert").filter(has_text="Signed in as Maria Lopez."), "Sign in")
     done = steps_done(main)
 
-    press(page, main.get_by_role("button", name="Next"), "Next")
+    keys.press(main.get_by_role("button", name="Next"), "Next", backwards=True)
     at_step(main, 2)
-    press(page, main.get_by_role("button", name="My Orders"), "My Orders")
+    keys.lands_on(step_title, "Next")
+    keys.press(main.get_by_role("button", name="My Orders"), "My Orders")
     tabs = main.get_by_role("radiogroup", name="My Orders")
-    expect(tabs).to_be_visible()
+    keys.lands_on(tabs.get_by_role("radio", name="View all"), "My Orders")
     done = expect_more_done(main, done)
 
-    press(page, main.get_by_role("button", name="Next"), "Next")
+    keys.press(main.get_by_role("button", name="Next"), "Next", backwards=True)
     at_step(main, 3)
+    keys.lands_on(step_title, "Next")
     # The tabs are one radio group: Tab lands on the checked tab, an arrow moves, Space picks.
-    tab_to(page, tabs, "order tabs")
-    expect(tabs.get_by_role("radio", name="View all")).to_be_focused()
-    page.keyboard.press("ArrowRight")
+    keys.press(tabs.get_by_role("radio", name="View all"), "the order tabs", key="ArrowRight")
     expect(tabs.get_by_role("radio", name="To pay")).to_be_focused()
-    page.keyboard.press("Space")
+    keys.key("Space")
     expect(tabs.get_by_role("radio", name="To pay")).to_be_checked()
     wait_idle(page)  # the To pay list replaces View all's: read a card only once it has
     card = awaiting_payment_card(main)
     order_id = card_order_id(card)
-    press(page, card.get_by_role("button", name="Details"), f"Details of {order_id}")
+    keys.press(card.get_by_role("button", name=re.compile(rf"^Details of order {order_id}")), f"Details of {order_id}")
     expect(page).to_have_url(re.compile(rf"[?&]order={order_id}(&|$)"))
+    keys.lands_on(step_done, "Details")
     done = expect_more_done(main, done)
 
-    press(page, main.get_by_role("button", name="Next"), "Next", backwards=True)
+    keys.press(main.get_by_role("button", name="Next"), "Next")
     at_step(main, 4)
-    press(page, main.get_by_role("button", name="What does this status mean?"), "What does this status mean?")
+    keys.lands_on(step_title, "Next")
+    keys.press(main.get_by_role("button", name="What does this status mean?"), "What does this status mean?")
+    keys.lands_on(main.locator(".st-key-walk_status_shown"), "What does this status mean?")
     expect(main.get_by_text(re.compile(r"^Awaiting payment: The order is placed but not paid"))).to_be_visible()
     done = expect_more_done(main, done)
 
-    press(page, main.get_by_role("button", name="Next"), "Next", backwards=True)
+    keys.press(main.get_by_role("button", name="Next"), "Next", backwards=True)
     at_step(main, 5)
-    press(page, main.get_by_role("button", name="Can I cancel?"), "Can I cancel?")
+    keys.lands_on(step_title, "Next")
+    keys.press(main.get_by_role("button", name="Can I cancel?"), "Can I cancel?")
+    keys.lands_on(main.locator(".st-key-walk_assess_shown"), "Can I cancel?")
     expect(main.get_by_text("Certain", exact=True)).to_be_visible()
     done = expect_more_done(main, done)
 
-    press(page, main.get_by_role("button", name="Next"), "Next", backwards=True)
+    keys.press(main.get_by_role("button", name="Next"), "Next", backwards=True)
     at_step(main, 6)
-    press(page, main.get_by_role("button", name="Cancel order"), "Cancel order")
+    keys.lands_on(step_title, "Next")
+    keys.press(main.get_by_role("button", name="Cancel order"), "Cancel order")
     dialog = page.get_by_role("dialog", name="Cancel order")
-    expect(dialog).to_be_visible()
     expect(dialog.get_by_role("radio")).to_have_count(6)
-    PRESSES.append(f"focus when the pop-up opened: {focus_description(page)}")
-    reasons = dialog.get_by_role("radiogroup", name="Why do you want to cancel?")
-    tab_to(page, reasons, "reasons")
-    neutral = dialog.get_by_role("radio", name=NEUTRAL_REASON)
-    assert has_focus(neutral), f"the first reason should take the focus, not {focus_description(page)}"
-    page.keyboard.press("Space")
-    expect(neutral).to_be_checked()
-    press(page, dialog.get_by_role("button", name="Submit"), "Submit")
+    keys.press(dialog.get_by_role("radio", name=NEUTRAL_REASON), "the reasons", key="Space")
+    expect(dialog.get_by_role("radio", name=NEUTRAL_REASON)).to_be_checked()
+    keys.press(dialog.get_by_role("button", name="Submit"), "Submit")
     expect(dialog.get_by_text(f"Cancel order {order_id}? This cannot be undone.")).to_be_visible()
-    confirm = dialog.get_by_role("button", name="Confirm")
-    press(page, confirm, "Confirm")
+    keys.press(dialog.get_by_role("button", name="Confirm"), "Confirm")
     expect(dialog).to_be_hidden()
+    keys.lands_on(main.get_by_test_id("stAlert").filter(has_text="The order is cancelled."), "Confirm")
     check_cancelled(page, store, sandbox_id, order_id)
     expect_more_done(main, done)
-    PRESSES.append(f"focus after the pop-up closed: {focus_description(page)}")
-    print("\n".join(PRESSES))
+    print(keys.report())
+    assert keys.presses <= WALKTHROUGH_BUDGET, keys.report()
