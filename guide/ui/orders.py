@@ -35,16 +35,16 @@ def sign_in_panel(visit: Visit, key: str) -> None:
         type="primary",
         key=f"{key}_submit",
         on_click=_sign_in,
-        args=(visit, f"{key}_buyer"),
+        args=(visit, key),
     )
 
 
-def _sign_in(visit: Visit, buyer_key: str) -> None:
+def _sign_in(visit: Visit, key: str) -> None:
     """Sign in the buyer chosen when Sign in was clicked (read now: the run that drew the button may be stale)."""
-    buyer_id = st.session_state.get(buyer_key)
+    buyer_id = st.session_state.get(f"{key}_buyer")
     if buyer_id in demo_buyers():
         visit.did("signed_in", buyer_id)
-        a11y.focus(buyer_key.removesuffix("_buyer") + "_signed_in", "alert")
+        a11y.focus(f"{key}_signed_in", "alert")  # "Signed in as …", where the eyes go
 
 
 def needs_sign_in(visit: Visit, key: str) -> bool:
