@@ -14,6 +14,7 @@ from guide.content import text
 from guide.lifecycle import Action, DomainError, OrderState, allowed
 from guide.profile import PolicyProfile
 from guide.store import ConcurrentChange
+from guide.ui import a11y
 from guide.ui.state import Visit
 from guide.ui.widgets import flash, show_flash
 
@@ -38,6 +39,7 @@ def buyer_actions(visit: Visit, state: OrderState, key: str) -> None:
     order = state.order
     show_flash(f"{key}_action")
     for action in available_actions(state, visit.sandbox.clock, visit.sandbox.profile):
+        a11y.describe(f"{key}_action_{action.value}", text("action_help", action))  # the tooltip, read aloud
         st.button(
             text("action", action),
             key=f"{key}_action_{action.value}",
