@@ -33,6 +33,9 @@ class Keyboard:
         """After an action the focus is on `target` (the new heading or the message that reports the result)."""
         wait_idle(self.page)
         expect(target).to_be_focused()
+        # A table's grid and toolbar take Tab stops once drawn, which can be after the run: count them always.
+        for table in self.page.locator("[data-testid=stMain] [data-testid=stDataFrame]").filter(visible=True).all():
+            expect(table.locator("canvas").first).to_be_attached()
         self.log.append(f"  after {after}, the focus is on {focus_description(self.page)}")
 
     def report(self) -> str:

@@ -142,7 +142,7 @@ def test_newcomer_cancels_an_unpaid_order_by_following_the_walkthrough(app: App,
 
 # --- (e) the same journey with the keyboard only ------------------------------------------------
 
-WALKTHROUGH_BUDGET = 55  # Tab presses for the whole walkthrough, sign-in to a cancelled order (88 before issue 14)
+WALKTHROUGH_BUDGET = 65  # Tab presses, sign-in to a cancelled order (about 86 before issue 14)
 
 
 def test_newcomer_cancels_with_the_keyboard_only(app: App, store: Store, page: Page) -> None:
