@@ -44,7 +44,7 @@ def displayable(value: object) -> object:
 
 def page_header(title: str, clock: datetime) -> None:
     """Every page starts with its title and the simulated time (the sidebar is hidden on phones)."""
-    st.set_page_config(page_title=f"{title} · {text('app', 'title')}")  # each tab names its page
+    _name_tab(title)  # each tab names its page
     st.title(title, anchor=False)
     with st.container(key="page_time"):
         st.caption(text("app", "simulated_time", when=when(clock)), help=text("sidebar", "clock_help"))
@@ -53,7 +53,11 @@ def page_header(title: str, clock: datetime) -> None:
 
 def tab_title(subject: str, title: str) -> None:
     """Name what is open (an order, a case) in the browser tab too, ahead of the page's title."""
-    st.set_page_config(page_title=f"{subject} · {title} · {text('app', 'title')}")
+    _name_tab(f"{subject} · {title}")
+
+
+def _name_tab(name: str) -> None:
+    st.set_page_config(page_title=f"{name} · {text('app', 'title')}")
 
 
 def status_badge(status: Status) -> None:

@@ -29,11 +29,15 @@ def way(status: str, event: str) -> str:
     return "- " + text("lifecycle_text", "way", status=plain(text("status", status)), event=plain(text("event", event)))
 
 
-def test_order_details_lists_where_an_awaiting_shipment_order_can_go_and_come_from(store: Store, sandbox: str):
-    order = first_order(store, sandbox, Status.AWAITING_SHIPMENT)
-    at = open_page("order_details", sandbox, order=order.id)
+def order_details_of(store: Store, sandbox: str, status: Status) -> tuple[AppTest, str]:
+    """Order details of the first order in `status`, drawn without an error; the page and the status's name."""
+    at = open_page("order_details", sandbox, order=first_order(store, sandbox, status).id)
     no_exception(at)
-    name = text("status", Status.AWAITING_SHIPMENT)
+    return at, text("status", status)
+
+
+def test_order_details_lists_where_an_awaiting_shipment_order_can_go_and_come_from(store: Store, sandbox: str):
+    at, name = order_details_of(store, sandbox, Status.AWAITING_SHIPMENT)
     assert shown(at, text("lifecycle_text", "goes_to", status=name))
     assert shown(at, text("lifecycle_text", "came_from", status=name))
     listed = bullets(at)
@@ -50,10 +54,7 @@ def test_order_details_lists_where_an_awaiting_shipment_order_can_go_and_come_fr
 
 
 def test_order_details_says_a_closed_order_goes_nowhere(store: Store, sandbox: str):
-    order = first_order(store, sandbox, Status.CLOSED)
-    at = open_page("order_details", sandbox, order=order.id)
-    no_exception(at)
-    name = text("status", Status.CLOSED)
+    at, name = order_details_of(store, sandbox, Status.CLOSED)
     assert shown(at, text("lifecycle_text", "final", status=name))
     assert not shown(at, text("lifecycle_text", "goes_to", status=name))
     assert way("refund_in_progress", "refunded") in bullets(at), "where it came from"
