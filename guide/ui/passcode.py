@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import hmac
 import os
-import threading
 import time
-from dataclasses import dataclass, field
 
 import streamlit as st
 
 from guide.content import text
+from guide.passcode_guard import WrongGuesses, delay_after
+from guide.ui.state import get_store
 
 UNLOCKED = "trainer_unlocked"
 FAILURES = "trainer_failures"
-MAX_DELAY_SECONDS = 5.0
 
 
 def configured_passcode() -> str | None:
@@ -47,37 +46,24 @@ def gate() -> bool:
     return False
 
 
-@dataclass
-class WrongGuesses:
-    """Wrong passcodes in a row, counted for the whole server process."""
-
-    count: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 @st.cache_resource
 def wrong_guesses() -> WrongGuesses:
-    """One count for every session: a guesser who opens a new session (a new tab, a new websocket) for each
-    guess must not start again from the shortest wait."""
-    return WrongGuesses()
+    """The deployment's one count of wrong passcodes, in the database (guide.passcode_guard)."""
+    return WrongGuesses(get_store())
 
 
 def _try(passcode: str) -> None:
-    """Constant-time comparison; each wrong attempt in a row, from any session, waits longer (up to a few
-    seconds)."""
+    """Constant-time comparison; each wrong attempt in a row, from any session on any replica, waits longer (up
+    to a few seconds)."""
     given = st.session_state.pop("trainer_passcode_input", "") or ""
     guesses = wrong_guesses()
     if hmac.compare_digest(given.encode("utf-8"), passcode.encode("utf-8")):
         st.session_state[UNLOCKED] = True
         st.session_state.pop(FAILURES, None)
-        with guesses.lock:
-            guesses.count = 0
+        guesses.clear()
         return
     st.session_state[FAILURES] = True
-    with guesses.lock:
-        guesses.count += 1
-        failures = guesses.count
-    slow_down(min(0.5 * 2 ** (failures - 1), MAX_DELAY_SECONDS))
+    slow_down(delay_after(guesses.add()))
 
 
 def slow_down(seconds: float) -> None:

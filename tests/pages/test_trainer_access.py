@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from guide import passcode_guard
 from guide.content import text
 from guide.store import Store
 from guide.training import Question, option_label, scenarios
@@ -224,7 +225,7 @@ def test_each_wrong_passcode_in_a_row_waits_longer_up_to_the_cap(
         at = unlock(at, "guess")
         assert locked(at)
         assert text("trainer", "wrong") in main_alerts(at, "error")
-    cap = passcode_ui.MAX_DELAY_SECONDS
+    cap = passcode_guard.MAX_DELAY_SECONDS
     assert delays == [0.5, 1.0, 2.0, 4.0, cap, cap, cap]
     # The right passcode opens at once and ends the run of failures: after Lock, a wrong one waits the least.
     at = unlock(at, PASSCODE)
@@ -235,10 +236,10 @@ def test_each_wrong_passcode_in_a_row_waits_longer_up_to_the_cap(
 
 def test_a_new_session_does_not_reset_the_wait(secret: tuple[TrainingStore, Attempt], delays: list[float]) -> None:
     """Guessing is only slow if a guesser cannot start over by opening a new session (a new websocket) for
-    each guess: wrong guesses are counted for the whole process."""
+    each guess: wrong guesses are counted in the database, for every session of every replica."""
     at = open_page("trainer")
     for _ in range(4):
         at = unlock(at, "guess")
     fresh = unlock(open_page("trainer"), "guess")  # the same guesser, reconnected
     assert locked(fresh)
-    assert delays == [0.5, 1.0, 2.0, 4.0, passcode_ui.MAX_DELAY_SECONDS], delays
+    assert delays == [0.5, 1.0, 2.0, 4.0, passcode_guard.MAX_DELAY_SECONDS], delays
