@@ -5,8 +5,8 @@ name and description, and where the focus goes after an action. Python writes hi
 from __future__ import annotations
 
 import html
+import secrets
 from functools import cache
-from itertools import count
 from pathlib import Path
 from typing import Literal
 
@@ -18,7 +18,6 @@ ASSETS = Path(__file__).parent / "assets"
 FOCUS = "a11y_focus"  # the focus asked for by this run's callbacks, in session_state
 LAST_PAGE = "a11y_page"
 FocusKind = Literal["alert", "heading", "control", "box", "any"]
-_nonces = count(1)
 
 
 @cache
@@ -48,7 +47,8 @@ def focus(where: str, kind: FocusKind = "any") -> None:
     """Once this run is drawn, move the focus into the element with key `where` ("heading": the page's title):
     to its message, heading or first control as `kind` says ("box": the element itself, read as a whole). Call it
     from the callback of the action."""
-    st.session_state[FOCUS] = (where, kind, f"{next(_nonces)}")
+    # a random nonce, not a counter: after a replica dies the next one must not hand out a nonce the page has seen
+    st.session_state[FOCUS] = (where, kind, secrets.token_hex(6))
 
 
 def name(key: str, label: str, description: str | None = None) -> None:
