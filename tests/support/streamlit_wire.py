@@ -73,7 +73,8 @@ class Session:
     """One visitor on one server: the page and query string it is on, what it typed, the message cache
     and the last run's view (`new_view` makes a richer View for a caller that wants one)."""
 
-    def __init__(self, port: int, locale: str = "en-GB", timeout: float = 20.0) -> None:
+    def __init__(self, port: int, locale: str = "en-GB", timeout: float = 20.0, cookie: str | None = None) -> None:
+        self.cookie = cookie  # sent with the websocket upgrade, as the browser sends a load balancer's affinity cookie
         self.url = f"ws://127.0.0.1:{port}/_stcore/stream"
         self.context = ContextInfo(
             timezone="UTC", timezone_offset=0, locale=locale, url=f"http://127.0.0.1:{port}/", color_scheme="light"
@@ -98,7 +99,12 @@ class Session:
 
     async def connect(self) -> None:
         self.ws = await connect(
-            self.url, subprotocols=[Subprotocol("streamlit")], open_timeout=self.timeout, close_timeout=2, max_size=None
+            self.url,
+            subprotocols=[Subprotocol("streamlit")],
+            open_timeout=self.timeout,
+            close_timeout=2,
+            max_size=None,
+            additional_headers={"Cookie": self.cookie} if self.cookie else None,
         )
         self.reader = asyncio.create_task(self._read())
 
