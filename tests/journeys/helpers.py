@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -23,6 +23,7 @@ from guide.content.formats import when
 from guide.lifecycle import Action, advance, apply_action
 from guide.models import CloseReason, EventKind, Order, Status
 from guide.store import Sandbox, Store
+from tests.support.streamlit_wire import View
 from tests.world import world_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -308,3 +309,15 @@ def tab_to(page: Page, target: Locator, what: str, limit: int = 90, backwards: b
         f"{what!r} is not reachable with {key} within {limit} presses; focus went through:\n  "
         + "\n  ".join(dict.fromkeys(seen))
     )
+
+
+SHOWN_CLOCK = re.compile(r"^`(\d{2} \w{3} \d{4}, \d{2}:\d{2}) UTC`$")  # the sidebar's clock line
+
+
+def shown_clock(view: View) -> datetime | None:
+    """The sandbox's clock as the sidebar of a run (over the websocket) showed it."""
+    for body in view.markdown:
+        found = SHOWN_CLOCK.match(body)
+        if found:
+            return datetime.strptime(found.group(1), "%d %b %Y, %H:%M").replace(tzinfo=UTC)
+    return None

@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,9 +48,9 @@ from guide.demo import demo_orders
 from guide.models import Actor, Event, EventKind, Order
 from guide.profile import get_profile
 from guide.store import Store
-from tests.journeys.helpers import REPO, free_port, start_server, stop_server, tail
+from tests.journeys.helpers import REPO, free_port, shown_clock, start_server, stop_server, tail
 from tests.journeys.store_driver import FACT
-from tests.support.streamlit_wire import RunFailed, Session, View
+from tests.support.streamlit_wire import RunFailed, Session
 from tests.world import SEED
 from tests.world import START as CLOCK
 
@@ -62,7 +62,6 @@ HOUR = timedelta(hours=1)
 SEND, MESSAGE, SENT = text("contact", "send"), text("contact", "message"), text("contact", "sent")
 PLUS_HOUR, NOTHING_FIRED = text("sidebar", "plus_hour"), text("sidebar", "nothing_fired")
 FIRED = re.compile(re.escape(text("sidebar", "fired", count=0, summary="@")).replace("0", r"\d+").replace("@", ".*"))
-SHOWN_CLOCK = re.compile(r"^`(\d{2} \w{3} \d{4}, \d{2}:\d{2}) UTC`$")  # the sidebar's clock line
 
 
 @dataclass
@@ -130,14 +129,6 @@ class Clicker:
     session: Session
     in_flight: bool = False
     failures: list[str] = field(default_factory=list)
-
-
-def shown_clock(view: View) -> datetime | None:
-    for body in view.markdown:
-        found = SHOWN_CLOCK.match(body)
-        if found:
-            return datetime.strptime(found.group(1), "%d %b %Y, %H:%M").replace(tzinfo=UTC)
-    return None
 
 
 async def send_messages(clicker: Clicker, ledger: Ledger, order_id: str, tag: str, figures: Figures) -> None:
