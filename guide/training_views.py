@@ -142,12 +142,18 @@ def attempt_by_id(store: Store, attempt_id: int) -> Attempt | None:
     return attempt_from_row(row) if row is not None else None
 
 
-def version(store: Store) -> tuple[int, int, int, int]:
-    """Changes whenever the dashboard's data does: scored attempts, attempts started, trainees, and certificates
-    issued or revoked. Its cache key."""
+Version = tuple[int, int, int, int, tuple[tuple[Any, ...], ...]]
+
+
+def version(store: Store) -> Version:
+    """Changes whenever the dashboard's data does: scored attempts, attempts started, trainees, certificates
+    issued or revoked, and any class's name, scenario set, mode or archiving (a trainer's change on any replica).
+    The key of the dashboard's cached tables."""
     with store.reading() as conn:
         scored = conn.execute(select(func.count(attempts.c.submitted_at))).scalar() or 0
         started = conn.execute(select(func.max(attempts.c.id))).scalar() or 0
         people = conn.execute(select(func.count()).select_from(trainees)).scalar() or 0
         issued = conn.execute(select(func.count() + func.count(certificates.c.revoked_at))).scalar() or 0
-    return int(scored), int(started), int(people), int(issued)
+        shown = (classes.c.id, classes.c.name, classes.c.scenario_ids, classes.c.mode, classes.c.archived_at)
+        groups = tuple(tuple(row) for row in conn.execute(select(*shown).order_by(classes.c.id)))  # a few dozen rows
+    return int(scored), int(started), int(people), int(issued), groups

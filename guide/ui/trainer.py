@@ -47,7 +47,7 @@ def class_filter() -> str | None:
     return chosen
 
 
-Version = tuple[int, int, int, int]
+Version = training_views.Version
 
 
 def _version() -> Version:

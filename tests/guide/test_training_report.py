@@ -224,6 +224,19 @@ def test_the_version_changes_when_a_trainee_joins_or_starts(world):
     assert before != joined != training_views.version(training.store)
 
 
+def test_the_version_changes_when_a_class_is_renamed_reset_or_archived(world):
+    """The dashboard's tables are cached by this version: a class change on any replica must show."""
+    training, ids = world
+    seen = [training_views.version(training.store)]
+    training.rename_class(ids["class"], "Evening group")
+    seen.append(training_views.version(training.store))
+    training.set_class_scenarios(ids["class"], [EASY])
+    seen.append(training_views.version(training.store))
+    training.archive_class(ids["class"])
+    seen.append(training_views.version(training.store))
+    assert len(set(seen)) == 4, seen
+
+
 def test_a_stored_mark_list_reads_back_as_json(world):
     training, ids = world
     rows = list(training_views.attempt_rows(training.store, ids["class"]))
