@@ -7,7 +7,8 @@
 # Options: --replicas N (1-8, default 2), --port P (the front door, default 8500), --first-port Q (replica K
 # listens on 127.0.0.1:Q+K-1, default 8601), --app FILE (default streamlit_app.py), --db-url URL (default:
 # start Debian's PostgreSQL on 127.0.0.1:5432 with a database "coach", as .ci/ does), --run-dir DIR (pid
-# files and logs; default a new temporary folder). Installs haproxy with apt-get when it is missing.
+# files and logs; default a new temporary folder). Sets up .venv when it is missing, and installs haproxy (and
+# postgresql, when no --db-url is given) with apt-get when they are missing.
 # Ctrl-C (or SIGTERM) stops everything this script started. HAProxy's config is deploy/haproxy.cfg.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +16,15 @@ cd "$(dirname "$0")/.."
 replicas=2 port=8500 first_port=8601 app=streamlit_app.py db_url="${CANCEL_COACH_DB_URL:-}" run_dir=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --replicas|--port|--first-port|--app|--db-url|--run-dir)
+      [ $# -ge 2 ] || { echo "serve.sh: $1 needs a value (see --help)" >&2; exit 2; } ;;&
     --replicas) replicas="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
     --first-port) first_port="$2"; shift 2 ;;
     --app) app="$2"; shift 2 ;;
     --db-url) db_url="$2"; shift 2 ;;
     --run-dir) run_dir="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "serve.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -35,7 +38,10 @@ for value in "$port" "$first_port"; do
 done
 [ -f "$app" ] || { echo "serve.sh: no app file '$app'" >&2; exit 2; }
 python=.venv/bin/python
-[ -x "$python" ] || { echo "serve.sh: set up .venv first (the README's quick start)" >&2; exit 2; }
+if [ ! -x "$python" ]; then  # a fresh machine: set up the app as the README's quick start does
+  echo "setting up .venv (requirements.txt)"
+  python3.11 -m venv .venv && .venv/bin/pip install -q -r requirements.txt
+fi
 
 if ! command -v haproxy >/dev/null 2>&1; then
   echo "installing haproxy (Debian's package)"
