@@ -22,10 +22,21 @@ def page(entry: Page) -> st.Page:
     )
 
 
-sections = {text("nav", section): [page(entry) for entry in entries] for section, entries in menu().items()}
-# The root URL: a hidden default page at the head of the first section, that opens the walkthrough.
-next(iter(sections.values())).insert(0, st.Page(home, title=text("app", "title"), default=True, visibility="hidden"))
-navigation = st.navigation(sections)
+def all_pages() -> dict[str, list[st.Page]]:
+    """The menu's pages, built once a session (each st.Page resolves its file's path): a session's runs take
+    turns, and st.navigation marks the page it returns on the object, so the objects are not shared wider."""
+    built = st.session_state.get(PAGES)
+    if built is None:
+        built = {text("nav", section): [page(entry) for entry in entries] for section, entries in menu().items()}
+        # The root URL: a hidden default page at the head of the first section, that opens the walkthrough.
+        root = st.Page(home, title=text("app", "title"), default=True, visibility="hidden")
+        next(iter(built.values())).insert(0, root)
+        st.session_state[PAGES] = built
+    return built
+
+
+PAGES = "app_pages"
+navigation = st.navigation(all_pages())
 install(navigation.url_path)  # focus and names for keyboard and screen-reader users
 here = visit(fresh=True)
 follow_class_link(navigation.url_path)  # a class link opens Training from any page

@@ -6,6 +6,8 @@ same statuses and transitions (guide.lifecycle_map decides which) follows it.
 
 from __future__ import annotations
 
+from functools import cache
+
 import streamlit as st
 
 from guide.content import text, ui_settings
@@ -81,10 +83,20 @@ def whole_markdown(shown: LifecycleMap) -> str:
 
 def lifecycle_diagram(current: Status | None = None, around_current: bool = False) -> None:
     """The chart, then its words: around the current status as a short list, the whole lifecycle folded away."""
-    shown = lifecycle_map(current, around_current)
-    st.mermaid_chart(_mermaid(shown), alt=lifecycle_alt(shown))
-    if shown.focused and shown.current is not None:
-        st.markdown(around_markdown(shown, shown.current))
+    chart, alt, around, whole = _drawn(current, around_current)
+    st.mermaid_chart(chart, alt=alt)
+    if around is not None:
+        st.markdown(around)
     else:
         with st.expander(text("lifecycle_text", "whole_title"), icon=":material/list:"):
-            st.markdown(whole_markdown(shown))
+            st.markdown(whole)
+
+
+@cache
+def _drawn(current: Status | None, around_current: bool) -> tuple[str, str, str | None, str]:
+    """The chart's source, its alternative text, and its words (around the status, or the whole lifecycle): built
+    from content files only, so once a process for each status rather than on every run."""
+    shown = lifecycle_map(current, around_current)
+    if shown.focused and shown.current is not None:
+        return _mermaid(shown), lifecycle_alt(shown), around_markdown(shown, shown.current), ""
+    return _mermaid(shown), lifecycle_alt(shown), None, whole_markdown(shown)
