@@ -6,7 +6,8 @@
 
 Parts, in order: domain (assess, the Monte Carlo, search by database size, sandbox creation), pages
 (every page's script run under AppTest), training (the trainer dashboard), browser (Chromium: first
-render and click-to-update), load (many websocket sessions at once). Each part's figures are
+render and click-to-update), load (many websocket sessions at once); replicas (the load through HAProxy,
+deploy/serve.sh, about 25 minutes) runs only when named in --only. Each part's figures are
 measured against a baseline of the same run (the bare app, the smallest database), because the
 machine is shared. The run replaces the generated part of docs/PERFORMANCE.md (between its markers)
 and writes docs/performance.json; it exits 1 when any figure misses its target or a part fails.
@@ -32,13 +33,15 @@ from bench.report import figure_table, print_figures
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 RAW = ROOT / "docs" / "performance.json"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-PARTS = ("domain", "pages", "training", "browser", "load")
+PARTS = ("domain", "pages", "training", "browser", "load", "replicas")
+DEFAULT_PARTS = PARTS[:-1]  # replicas needs HAProxy, PostgreSQL and its own ports: only when asked for
 TITLES = {
     "domain": "Domain",
     "pages": "Page script runs (AppTest)",
     "training": "Trainer dashboard (AppTest)",
     "browser": "Browser (Chromium)",
     "load": "Load (websocket sessions)",
+    "replicas": "Load across replicas (HAProxy)",
 }
 
 
@@ -113,7 +116,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/ as it is")
     parser.add_argument("--json", type=Path, default=RAW, help=f"raw numbers file (default {RAW.relative_to(ROOT)})")
     args = parser.parse_args()
-    parts = PARTS if not args.only else tuple(p.strip() for p in args.only.split(","))
+    parts = DEFAULT_PARTS if not args.only else tuple(p.strip() for p in args.only.split(","))
     unknown = [p for p in parts if p not in PARTS]
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)}; the parts are {', '.join(PARTS)}")
