@@ -131,15 +131,20 @@ class Server:
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after 10 s; always bounded."""
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
+        if self.process is not None:
+            terminate(self.process, 10, self.process.kill)
+
+
+def terminate(process: subprocess.Popen[bytes], grace_s: float, kill: Callable[[], None]) -> None:
+    """SIGTERM, then `kill` if it has not ended after `grace_s`; always bounded, quiet if it already ended."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        try:
+            kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=5)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import APP, BARE_APP, ROOT, Figure, load_average
+from bench.common import APP, BARE_APP, ROOT, Figure, load_average, terminate
 from bench.load_client import INTERVAL, TIMEOUT, Measured, Phase, Tally, p50_of, p95_of, run_phase, summary
 
 FRONT_PORT = 8800  # this benchmark's ports: 8800 the front door, 8801.. the replicas
@@ -192,16 +192,8 @@ class FrontDoor:
     def stop(self) -> None:
         """SIGTERM to serve.sh (it stops what it started); its whole group killed after 30 s."""
         process = self.process
-        if process is None or process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)  # its own session: start_new_session above
-            process.wait(timeout=10)
+        if process is not None:  # its own session (start_new_session above), so the group is all it started
+            terminate(process, 30, lambda: os.killpg(process.pid, signal.SIGKILL))
 
 
 @dataclass
