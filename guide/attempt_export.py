@@ -21,6 +21,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.engine import RowMapping
 
 from guide.content import cancel_reasons, text
+from guide.content.language import current
 from guide.profile import get_profile
 from guide.rubric import ReplyPoint, SellerPoint
 from guide.scoring import Check, Mark, answer_shown
@@ -37,7 +38,6 @@ PUBLIC_URL_VARIABLE, PUBLIC_URL_DEFAULT = "CANCEL_COACH_PUBLIC_URL", "http://loc
 STATEMENT_NAMESPACE = uuid.UUID("6f1d3c52-3b8e-5c1a-9a57-1f0de3a4c2b7")
 VERB = "http://adlnet.gov/expapi/verbs/{}"
 ASSESSMENT_ACTIVITY = "http://adlnet.gov/expapi/activities/assessment"
-LANGUAGE_TAG = "en-US"
 EXTENSIONS = {"level": "level", "profile": "policy-profile", "mode": "mode", "attempt": "attempt-id"}
 RAW_MAX = 100
 POINTS = [(p.value, "reply_point") for p in ReplyPoint] + [(p.value, "seller_point") for p in SellerPoint]
@@ -163,7 +163,7 @@ def statement(row: RowMapping, base_url: str, names: Mapping[str, str], verbs: M
     if row["class_id"]:
         group: dict[str, Any] = {"objectType": "Activity", "id": f"{base_url}/classes/{row['class_id']}"}
         if row["class_id"] in names:
-            group["definition"] = {"name": {LANGUAGE_TAG: names[row["class_id"]]}}
+            group["definition"] = {"name": {current(): names[row["class_id"]]}}
         context["contextActivities"] = {"grouping": [group]}
     return {
         "id": statement_id(base_url, row["trainee_id"], row["id"]),
@@ -172,12 +172,12 @@ def statement(row: RowMapping, base_url: str, names: Mapping[str, str], verbs: M
             "name": row["name"],
             "account": {"homePage": base_url, "name": row["trainee_id"]},
         },
-        "verb": {"id": VERB.format(word), "display": {LANGUAGE_TAG: verbs[success]}},
+        "verb": {"id": VERB.format(word), "display": {current(): verbs[success]}},
         "object": {
             "objectType": "Activity",
             "id": f"{base_url}/scenarios/{row['scenario_id']}",
             "definition": {
-                "name": {LANGUAGE_TAG: scenario.title if scenario else row["scenario_id"]},
+                "name": {current(): scenario.title if scenario else row["scenario_id"]},
                 "type": ASSESSMENT_ACTIVITY,
             },
         },

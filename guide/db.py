@@ -38,6 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect, RowMapping
 
 from guide import lifecycle
+from guide.content import item_title
+from guide.content.language import languages
 from guide.lifecycle import OrderState
 from guide.models import Actor, Event, EventKind, Order
 from guide.profile import PolicyProfile
@@ -221,8 +223,10 @@ def parse_snapshot(raw: str) -> Order:
 
 
 def search_text(order: Order) -> str:
-    """What the search bar matches: the order id, the item titles and the seller, case-folded."""
-    return " \n".join([order.id, *(item.title for item in order.items), order.seller.name]).casefold()
+    """What the search bar matches: the order id, the item titles in every language and the seller, case-folded
+    (a shopper searches in the words the list shows them)."""
+    titles = dict.fromkeys(item_title(item.title, code) for item in order.items for code in languages())
+    return " \n".join([order.id, *titles, order.seller.name]).casefold()
 
 
 def search_pattern(query: str) -> str | None:

@@ -184,7 +184,8 @@ def parse_import(payload: str | bytes) -> list[Any]:
         document = _document(doc.removeprefix("\ufeff"))
     except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, or an integer past Python's 4,300 digits
         line = getattr(error, "lineno", None)
-        raise ImportRejected([], text("errors", "import_not_json", where=f" (line {line})" if line else "")) from None
+        said = text("errors", "import_not_json_line", line=line) if line else text("errors", "import_not_json")
+        raise ImportRejected([], said) from None
     except RecursionError:  # lists or objects nested thousands deep: not an order file
         raise ImportRejected([], text("errors", "import_too_deep")) from None
     except _TooManyRows:

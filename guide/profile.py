@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, Self, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from guide.content import load_folder
+from guide.content.language import current
 from guide.models import Order, PaymentMethod, Status
 from guide.models.fields import CountryCode
 
@@ -149,10 +150,15 @@ class PolicyProfile(BaseModel):
         return [(name, value) for name, value in self if isinstance(value, Rule)]
 
 
-@cache
 def load_profiles() -> dict[str, PolicyProfile]:
-    """All profiles shipped in guide/content/profiles, validated; exactly one is the default."""
-    profiles = load_folder("profiles", PolicyProfile)
+    """All profiles shipped in guide/content/profiles, validated, their notes in the current language; exactly
+    one is the default. Only words differ between languages: every value is the English file's."""
+    return _profiles(current())
+
+
+@cache
+def _profiles(language: str) -> dict[str, PolicyProfile]:
+    profiles = load_folder("profiles", PolicyProfile, language)
     defaults = [p.id for p in profiles.values() if p.default]
     if len(defaults) != 1:
         raise ValueError(f"exactly one profile must be the default, found {defaults or 'none'}")

@@ -19,6 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from guide import lifecycle
 from guide.content import load_folder, text, training_rules
+from guide.content.language import current
 from guide.content.schema import Certificate
 from guide.lifecycle import Action, OrderState
 from guide.models import Order, Path, PaymentMethod, Status
@@ -148,13 +149,20 @@ class _Authored:
     """The registered source of authored scenarios, and the last merge (read as one attribute: threads)."""
 
     source: AuthoredSource | None = None
-    merged: tuple[dict[str, Scenario], dict[str, Scenario]] | None = None  # (the source's dict, the merge)
+    merged: tuple[dict[str, Scenario], dict[str, Scenario], dict[str, Scenario]] | None = (
+        None  # (source's, built-in, merge)
+    )
 
 
 @cache
-def builtin_scenarios() -> dict[str, Scenario]:
-    """Every scenario in content/scenarios/, validated, in file-name order."""
-    return load_folder("scenarios", Scenario)
+def _builtin(language: str) -> dict[str, Scenario]:
+    return load_folder("scenarios", Scenario, language)
+
+
+def builtin_scenarios(language: str | None = None) -> dict[str, Scenario]:
+    """Every scenario in content/scenarios/, validated, in file-name order, its words in `language` (default:
+    the current one). Only words differ between languages: the answers and the order are the same."""
+    return _builtin(language or current())
 
 
 def register_authored(source: AuthoredSource | None) -> None:
@@ -170,10 +178,10 @@ def scenarios() -> dict[str, Scenario]:
     if source is None:
         return builtin
     authored, known = source(), _Authored.merged
-    if known is not None and known[0] is authored:  # the source hands back the same dict until its set changes
-        return known[1]
+    if known is not None and known[0] is authored and known[1] is builtin:  # the same dicts until a set changes
+        return known[2]
     merged = builtin | {sid: s for sid, s in authored.items() if sid not in builtin}
-    _Authored.merged = (authored, merged)
+    _Authored.merged = (authored, builtin, merged)
     return merged
 
 

@@ -11,7 +11,8 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
-from guide.content import load
+from guide.content import localized
+from guide.content.language import current
 from guide.models import Order, Path
 
 # Facts about one order: they count only for the order the walkthrough is working on.
@@ -50,9 +51,14 @@ class StepState(StrEnum):
     SKIPPED = "skipped"
 
 
-@cache
 def steps() -> tuple[Step, ...]:
-    return tuple(Step.model_validate(raw) for raw in load("walkthrough.json")["steps"])
+    """The walkthrough's steps, in the current language."""
+    return _steps(current())
+
+
+@cache
+def _steps(language: str) -> tuple[Step, ...]:
+    return tuple(Step.model_validate(raw) for raw in localized("walkthrough.json", language=language)["steps"])
 
 
 def step_number(step_id: str) -> int | None:

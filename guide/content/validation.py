@@ -9,19 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from guide.content import LANGUAGE, _texts, text
+from guide.content import text, texts
 
 SECTION = "validation"
 CONSISTENCY = "order_consistency"  # one order's fields disagree; context "code" names which rule
 FALLBACK = "other"  # a pydantic error type the section does not list
 
 
-def template(code: str, language: str = LANGUAGE) -> str:
+def template(code: str, language: str | None = None) -> str:
     """The unfilled sentence for `code`: pydantic fills its `{placeholders}` from the error's context."""
     return text(SECTION, code, language)
 
 
-def sentence(error_type: str, context: Mapping[str, Any] | None = None, language: str = LANGUAGE) -> str:
+def sentence(error_type: str, context: Mapping[str, Any] | None = None, language: str | None = None) -> str:
     """The person-facing sentence for one error; the generic one when the type is not listed or its
     context lacks a value the sentence needs."""
     values = dict(context or {})
@@ -31,8 +31,8 @@ def sentence(error_type: str, context: Mapping[str, Any] | None = None, language
     return _filled(error_type, values, language)
 
 
-def _filled(code: str, values: dict[str, Any], language: str) -> str:
-    sentences = _texts(language)[SECTION]
+def _filled(code: str, values: dict[str, Any], language: str | None) -> str:
+    sentences = texts(SECTION, language)
     limit = next((v for v in values.values() if isinstance(v, int) and not isinstance(v, bool)), None)
     key = f"{code}_one" if limit == 1 and f"{code}_one" in sentences else code  # "1 item", "4 items"
     if key not in sentences:
