@@ -1,32 +1,62 @@
-"""Dates, times and money as people read them: one formatter, its patterns in the "format" text section.
+"""Dates, times, money and numbers as people read them in the current language (Babel's CLDR data).
 
-The patterns are strftime today; the language switch (Babel) replaces them per language in one place.
+The date patterns are the "format" text section's, per language; money takes the locale's own pattern
+(where the symbol goes, the separators) with the currency's ISO 4217 minor units from ui.json.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import copy
+from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 
-from guide.content import LANGUAGE, text, ui_settings
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import NumberPattern, format_decimal
 
-
-def when(moment: datetime, language: str = LANGUAGE) -> str:
-    """A moment to the minute, e.g. 03 Mar 2025, 09:00 UTC (every moment in the simulator is UTC)."""
-    return moment.strftime(text("format", "when", language))
-
-
-def day(moment: datetime, language: str = LANGUAGE) -> str:
-    """A calendar day, e.g. 03 Mar 2025."""
-    return moment.strftime(text("format", "day", language))
+from guide.content import text, ui_settings
+from guide.content.language import current, languages
 
 
-def stamp(moment: datetime, language: str = LANGUAGE) -> str:
+def _locale(language: str | None) -> str:
+    return languages()[language or current()].locale
+
+
+def _dated(moment: datetime, key: str, language: str | None) -> str:
+    return format_datetime(moment, text("format", key, language), tzinfo=UTC, locale=_locale(language))
+
+
+def when(moment: datetime, language: str | None = None) -> str:
+    """A moment to the minute, e.g. 3 Mar 2025, 09:00 UTC (every moment in the simulator is UTC)."""
+    return _dated(moment, "when", language)
+
+
+def day(moment: datetime, language: str | None = None) -> str:
+    """A calendar day, e.g. 3 Mar 2025."""
+    return _dated(moment, "day", language)
+
+
+def stamp(moment: datetime, language: str | None = None) -> str:
     """A moment in a table column, sortable as text, e.g. 2025-03-03 09:00."""
-    return moment.strftime(text("format", "stamp", language))
+    return _dated(moment, "stamp", language)
 
 
-def money(amount: Decimal, currency: str, language: str = LANGUAGE) -> str:
-    """An amount with the currency's own number of decimals (JPY none, KWD three)."""
-    decimals = ui_settings().decimals(currency)
-    return text("format", "money", language, amount=f"{amount:,.{decimals}f}", currency=currency)
+@cache
+def _money_pattern(locale: str, decimals: int) -> NumberPattern:
+    pattern: NumberPattern = copy.copy(Locale.parse(locale).currency_formats["standard"])
+    pattern.frac_prec = (decimals, decimals)
+    return pattern
+
+
+def money(amount: Decimal, currency: str, language: str | None = None) -> str:
+    """An amount as the language writes it, with the currency's own number of decimals (JPY none, KWD three):
+    "€1,234.56", "1.234,56 €", "R$ 1.234,56", "1 234,56 ₽"."""
+    locale = _locale(language)
+    pattern = _money_pattern(locale, ui_settings().decimals(currency))
+    return str(pattern.apply(amount, Locale.parse(locale), currency=currency, currency_digits=False))
+
+
+def number(value: float, language: str | None = None) -> str:
+    """A number with the language's separators ("1,234.5", "1 234,5")."""
+    return format_decimal(value, locale=_locale(language))

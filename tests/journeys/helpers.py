@@ -311,7 +311,7 @@ def tab_to(page: Page, target: Locator, what: str, limit: int = 90, backwards: b
     )
 
 
-SHOWN_CLOCK = re.compile(r"^`(\d{2} \w{3} \d{4}, \d{2}:\d{2}) UTC`$")  # the sidebar's clock line
+SHOWN_CLOCK = re.compile(r"^`(\d{1,2} \w{3} \d{4}, \d{2}:\d{2}) UTC`$")  # the sidebar's clock line
 
 
 def shown_clock(view: View) -> datetime | None:

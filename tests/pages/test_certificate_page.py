@@ -10,6 +10,7 @@ import pytest
 
 from guide.certificates import REASON_MAX, CertificateRecord, CertificateStore, Status, verify_link
 from guide.content import text
+from guide.content.formats import day
 from guide.navigation import pages
 from guide.store import Store
 from guide.training_records import Trainee
@@ -86,7 +87,7 @@ def test_a_revoked_certificate_says_when_and_why(store: Store, issued: Certifica
     assert revoked.revoked_at is not None
     at = check(issued.id)
     [error] = main_alerts(at, "error")
-    assert error == text(CHECK, "revoked", date=revoked.revoked_at.strftime(text("format", "day")))
+    assert error == text(CHECK, "revoked", date=day(revoked.revoked_at))
     assert "Answers shared with a colleague" in markdown(at)
     assert not main_alerts(at, "success")
 
