@@ -1,6 +1,6 @@
 """A checklist rubric for what a trainee writes: the reply to the customer, and any message to the seller.
 
-Deterministic on purpose, so a trainee can see why: the patterns of content/rubric.json are matched on
+Deterministic on purpose, so a trainee can see why: the patterns of content/rubric/<language>.json are matched on
 normalised text, and a match with a negation just before it in the same clause ("I can't promise") does
 not count. No free marks: empty text earns nothing, and text too short to say anything earns no
 "must not" point for what it failed to say wrong.
@@ -13,9 +13,10 @@ import unicodedata
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, RootModel, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, model_validator
 
-from guide.content import LANGUAGE, validated
+from guide.content import validated
+from guide.content.language import current, languages
 from guide.models import Path
 from guide.training import RefundAnswer
 
@@ -39,7 +40,7 @@ class SellerPoint(StrEnum):
     NO_CREDENTIALS_TO_SELLER = "no_credentials_to_seller"
 
 
-# --- rubric.json -----------------------------------------------------------------------------------
+# --- rubric/<language>.json --------------------------------------------------------------------------------
 
 
 def _compiled(value: object) -> re.Pattern[str]:
@@ -105,13 +106,7 @@ class LanguageRules(_Strict):
         return re.compile(r"(?<![\w'])(" + "|".join(re.escape(p) for p in phrases) + r")(?![\w'])", re.IGNORECASE)
 
 
-class Rubric(RootModel[dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], LanguageRules]]):
-    """rubric.json: the rubric by language code."""
-
-    model_config = ConfigDict(frozen=True)
-
-
-RULES: dict[str, LanguageRules] = validated("rubric.json", Rubric).root
+RULES: dict[str, LanguageRules] = {code: validated(f"rubric/{code}.json", LanguageRules) for code in languages()}
 NEGATION: dict[str, re.Pattern[str]] = {language: rules.negation() for language, rules in RULES.items()}
 
 # --- matching --------------------------------------------------------------------------------------
@@ -176,9 +171,11 @@ def _must_not(point: StrEnum, patterns: tuple[re.Pattern[str], ...], text: str, 
     return Finding(point=point.value, ok=counts and not hits, matched=hits)
 
 
-def check_reply(reply: str, path: Path, money: str, language: str = LANGUAGE) -> list[Finding]:
+def check_reply(reply: str, path: Path, money: str, language: str | None = None) -> list[Finding]:
     """One finding per ReplyPoint, in its order, for a reply on a case whose answers are `path` and
-    `money` (a RefundAnswer value). An unknown language raises KeyError."""
+    `money` (a RefundAnswer value), by the rubric of the language it is written in (default: the current
+    one). An unknown language raises KeyError."""
+    language = language or current()
     rules = RULES[language]
     text = normalise(reply)
     long_enough = len(WORD.findall(text)) >= rules.reply_min_words
@@ -193,8 +190,9 @@ def check_reply(reply: str, path: Path, money: str, language: str = LANGUAGE) ->
     ]
 
 
-def check_seller_message(message: str, language: str = LANGUAGE) -> list[Finding]:
+def check_seller_message(message: str, language: str | None = None) -> list[Finding]:
     """One finding per SellerPoint, in its order. A message shorter than the seller's `min_words` earns none."""
+    language = language or current()
     rules = RULES[language]
     text = normalise(message)
     long_enough = len(WORD.findall(text)) >= rules.seller.min_words

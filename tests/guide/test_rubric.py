@@ -11,11 +11,12 @@ import pytest
 import guide.content as content
 from guide import rubric
 from guide.content import ContentError, messages, text, validated
+from guide.content.language import languages
 from guide.models import Path
 from guide.rubric import (
     Finding,
+    LanguageRules,
     ReplyPoint,
-    Rubric,
     SellerPoint,
     broken,
     check_reply,
@@ -230,28 +231,29 @@ def test_every_point_has_its_texts():
 
 
 def data() -> dict[str, Any]:
-    return copy.deepcopy(content.load("rubric.json"))
+    return copy.deepcopy(content.load("rubric/en.json"))
 
 
-def test_the_file_loads_and_is_what_the_module_uses():
-    assert validated("rubric.json", Rubric).root.keys() == rubric.RULES.keys() == {"en"}
+def test_every_language_has_its_rubric_file_and_the_module_uses_them():
+    assert rubric.RULES.keys() == set(languages())
+    assert rubric.RULES["en"] == validated("rubric/en.json", LanguageRules)
 
 
 @pytest.mark.parametrize(
     ("change", "named"),
     [
-        (lambda d: d["en"]["action"]["cancel_now"].append("(unclosed"), "en.action.cancel_now.3"),
-        (lambda d: d["en"]["must_not"].update(promise_time=["\\bsoon\\b"]), "promise_time"),
-        (lambda d: d["en"]["action"].update(cancel_nwo=d["en"]["action"].pop("cancel_now")), "cancel_nwo"),
-        (lambda d: d["en"]["money"].pop("coupon"), "coupon"),
-        (lambda d: d["en"]["seller"]["rude"].append("x*"), "en.seller.rude"),
-        (lambda d: d["en"]["negations"].append("not at all ever"), "negations"),
-        (lambda d: d.update(english=d["en"]), "english"),
+        (lambda d: d["action"]["cancel_now"].append("(unclosed"), "action.cancel_now.3"),
+        (lambda d: d["must_not"].update(promise_time=["\\bsoon\\b"]), "promise_time"),
+        (lambda d: d["action"].update(cancel_nwo=d["action"].pop("cancel_now")), "cancel_nwo"),
+        (lambda d: d["money"].pop("coupon"), "coupon"),
+        (lambda d: d["seller"]["rude"].append("x*"), "seller.rude"),
+        (lambda d: d["negations"].append("not at all ever"), "negations"),
+        (lambda d: d.update(english=d["action"]), "english"),
     ],
 )
 def test_a_bad_rubric_fails_validation_naming_the_key(change: Any, named: str):
     raw = data()
     change(raw)
-    with pytest.raises(ContentError, match=r"^guide/content/rubric\.json: ") as caught:
-        validated("rubric.json", Rubric, raw)
+    with pytest.raises(ContentError, match=r"^guide/content/rubric/en\.json: ") as caught:
+        validated("rubric/en.json", LanguageRules, raw)
     assert named in str(caught.value)
