@@ -54,6 +54,20 @@ CANCELLING = (Path.CANCEL_NOW.value, Path.REQUEST_CANCELLATION.value)
 REASON_KINDS = (EventKind.CANCELLED, EventKind.CANCEL_REQUESTED)
 
 
+WHY = "why"  # a Said of this section is the scenario's own `why` for the question its key names
+
+
+class Said(BaseModel):
+    """A text by reference, put in words when it is read: feedback reads in the reader's language, not the one
+    the attempt was scored in. `values` fill the text's placeholders, each itself a (section, key) text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    section: str
+    key: str
+    values: dict[str, tuple[str, str]] = {}
+
+
 class Mark(BaseModel):
     """One scored item: what was expected, what the trainee did, the feedback with its rule, and its weight.
     A critical mark weighs nothing; it caps the attempt's score instead."""
@@ -64,11 +78,12 @@ class Mark(BaseModel):
     correct: bool
     given: str
     expected: str
-    feedback: str
+    feedback: str  # in the language it was scored in: what older records, without `said`, show
     rule: str
     weight: float = 1.0
     critical: bool = False
     matched: list[str] = []  # for a written text: the words that decided the mark, shown back to the trainee
+    said: list[Said] = []  # the feedback by reference (`feedback_in` reads it)
 
 
 class Result(BaseModel):
@@ -106,14 +121,15 @@ def score(
         key = scenario.answers[question]
         given = answers.get(question, "")
         correct = given == key.answer
-        feedback = (text("training", "right") if correct else text("training", "wrong")) + " " + key.why
+        said = [Said(section="training", key="right" if correct else "wrong"), Said(section=WHY, key=question.value)]
         marks.append(
             Mark(
                 item=question.value,
                 correct=correct,
                 given=given,
                 expected=key.answer,
-                feedback=feedback,
+                feedback=_words(said, scenario),
+                said=said,
                 rule=key.rule,
                 weight=weights[question.value],
             )
@@ -159,6 +175,7 @@ def _written_marks(findings: Sequence[Finding]) -> list[Mark]:
             given=", ".join(finding.matched),
             expected="",
             feedback=text("reply_point_ok" if finding.ok else "reply_point_missed", finding.point),
+            said=[Said(section="reply_point_ok" if finding.ok else "reply_point_missed", key=finding.point)],
             rule=rules[finding.point],
             weight=weights[finding.point],
             matched=finding.matched,
@@ -207,11 +224,18 @@ def _action_marks(
             correct=ok,
             given=did if check is Check.RIGHT_PATH else (DONE if ok else NOT_DONE),
             expected=expected_path.value if check is Check.RIGHT_PATH else DONE,
-            feedback=text("check_feedback", _feedback_key(check, ok, events), path=text("path", expected_path)),
+            feedback=_words(said := _check_said(check, ok, events, expected_path)),
+            said=said,
             rule=rules[check.value],
             weight=weights[check.value],
         )
         for check, ok in checks.items()
+    ]
+
+
+def _check_said(check: Check, ok: bool, events: Sequence[Event], expected_path: Path) -> list[Said]:
+    return [
+        Said(section="check_feedback", key=_feedback_key(check, ok, events), values={"path": ("path", expected_path)})
     ]
 
 
@@ -262,6 +286,7 @@ def _critical_marks(
             given=text("critical", error.value),
             expected=text("training", "no_critical"),
             feedback=text("critical_feedback", error.value),
+            said=[Said(section="critical_feedback", key=error.value)],
             rule=critical[error.value].rule,
             weight=0.0,
             critical=True,
@@ -269,6 +294,22 @@ def _critical_marks(
         for error, happened in made.items()
         if happened
     ]
+
+
+def _words(said: Sequence[Said], scenario: Scenario | None = None) -> str:
+    parts = []
+    for part in said:
+        if part.section == WHY:
+            parts.append(scenario.answers[Question(part.key)].why if scenario is not None else "")
+        else:
+            parts.append(text(part.section, part.key, **{name: text(*ref) for name, ref in part.values.items()}))
+    return " ".join(p for p in parts if p)
+
+
+def feedback_in(mark: Mark, scenario: Scenario | None) -> str:
+    """A mark's feedback in the current language (`scenario`, as the reader reads it, gives a question's why); a
+    mark stored before feedback was kept by reference reads as it was written."""
+    return _words(mark.said, scenario) if mark.said else mark.feedback
 
 
 # --- marks in words ----------------------------------------------------------------------------

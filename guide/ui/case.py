@@ -15,7 +15,7 @@ import streamlit as st
 from guide import lifecycle
 from guide.content import text, training_rules
 from guide.content.formats import when
-from guide.scoring import Mark, answer_shown, critical_cap, mark_title
+from guide.scoring import Mark, answer_shown, critical_cap, feedback_in, mark_title
 from guide.store import Sandbox, UnknownOrder
 from guide.training import Mode, Question, attempt_in_link, option_label, options
 from guide.training_records import Attempt, Trainee, TrainingInputError
@@ -215,7 +215,8 @@ def feedback(attempt: Attempt) -> None:
     for mark in attempt.result.marks:
         box = st.success if mark.correct else st.error
         answer, rules = _answer_line(mark), rule_links(mark.rule)
-        box(text("training", "mark", title=mark_title(mark), answer=answer, feedback=mark.feedback, rules=rules))
+        said = feedback_in(mark, attempt.scenario)
+        box(text("training", "mark", title=mark_title(mark), answer=answer, feedback=said, rules=rules))
     with st.expander(text("trainee", "model_reply")):  # the attempt is closed: a careful agent's reply
         st.markdown(plain(attempt.scenario.model_reply))
 
