@@ -13,6 +13,7 @@ from typing import Literal
 import streamlit as st
 
 from guide.content import text
+from guide.content.language import current
 
 ASSETS = Path(__file__).parent / "assets"
 FOCUS = "a11y_focus"  # the focus asked for by this run's callbacks, in session_state
@@ -39,7 +40,8 @@ def install(page: str) -> None:
         where, kind, nonce = wanted
         focus_at = f'data-cc-focus="{where}" data-cc-focus-kind="{kind}" data-cc-nonce="{nonce}"'
         marker = f"<span hidden data-cc-marker {focus_at}></span>"
-    script = f"<span hidden data-cc-marker></span>{marker}<script>{_asset('a11y.js')}</script>"
+    speaking = f'data-cc-lang="{html.escape(current())}"'  # the <html lang> the script sets
+    script = f"<span hidden data-cc-marker {speaking}></span>{marker}<script>{_asset('a11y.js')}</script>"
     st.html(script, unsafe_allow_javascript=True)
 
 

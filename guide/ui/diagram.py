@@ -10,7 +10,7 @@ from functools import cache
 
 import streamlit as st
 
-from guide.content import text, ui_settings
+from guide.content import language, text, ui_settings
 from guide.lifecycle_map import Edge, LifecycleMap, lifecycle_map
 from guide.models import Status
 from guide.ui.widgets import plain
@@ -83,7 +83,7 @@ def whole_markdown(shown: LifecycleMap) -> str:
 
 def lifecycle_diagram(current: Status | None = None, around_current: bool = False) -> None:
     """The chart, then its words: around the current status as a short list, the whole lifecycle folded away."""
-    chart, alt, around, whole = _drawn(current, around_current)
+    chart, alt, around, whole = _drawn(current, around_current, language.current())
     st.mermaid_chart(chart, alt=alt)
     if around is not None:
         st.markdown(around)
@@ -93,9 +93,9 @@ def lifecycle_diagram(current: Status | None = None, around_current: bool = Fals
 
 
 @cache
-def _drawn(current: Status | None, around_current: bool) -> tuple[str, str, str | None, str]:
+def _drawn(current: Status | None, around_current: bool, words_in: str) -> tuple[str, str, str | None, str]:
     """The chart's source, its alternative text, and its words (around the status, or the whole lifecycle): built
-    from content files only, so once a process for each status rather than on every run."""
+    from content files only, so once a process for each status and language rather than on every run."""
     shown = lifecycle_map(current, around_current)
     if shown.focused and shown.current is not None:
         return _mermaid(shown), lifecycle_alt(shown), around_markdown(shown, shown.current), ""

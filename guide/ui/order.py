@@ -12,7 +12,7 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from guide.content import cancel_reasons, text
+from guide.content import cancel_reasons, item_title, text
 from guide.content.formats import money, when
 from guide.lifecycle import Action, DomainError, OrderState, allowed
 from guide.models import Event, Order, Status
@@ -46,7 +46,7 @@ def order_header(order: Order) -> None:
             {
                 text("details", "quantity"): item.quantity,
                 text("orders", "total"): money(item.subtotal, order.currency),
-                text("details", "items"): item.title,
+                text("details", "items"): item_title(item.title),
             }
             for item in order.items
         ]

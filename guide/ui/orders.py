@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from guide.content import text, ui_settings
+from guide.content import item_title, text, ui_settings
 from guide.content.formats import day, money
 from guide.models import Order, Status
 from guide.ui import a11y
@@ -107,7 +107,9 @@ def my_orders_panel(visit: Visit, key: str, on_details: Callable[[str], None]) -
 
 def _items_line(order: Order) -> str:
     extra = len(order.items) - 1
-    return plain(order.items[0].title) + (f" · {text('orders', 'more_items', count=extra)}" if extra else "")
+    return plain(item_title(order.items[0].title)) + (
+        f" · {text('orders', 'more_items', count=extra)}" if extra else ""
+    )
 
 
 def order_card(order: Order, key: str) -> bool:

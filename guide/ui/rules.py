@@ -8,8 +8,10 @@ import streamlit as st
 
 from guide.citations import CitedRule, all_cited, cited
 from guide.content import text
+from guide.content.language import current
 from guide.navigation import pages
 from guide.profile import ByCountry, PolicyProfile, RefundTime, Span
+from guide.ui.language import LANG
 from guide.ui.state import SANDBOX, Visit
 from guide.ui.widgets import plain
 
@@ -81,8 +83,8 @@ def rule_url(rule: CitedRule) -> str:
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     path = "/" + "/".join(part for part in (base, pages()[RULES_PAGE].name) if part)
     sandbox = st.session_state.get(SANDBOX)
-    query = f"?{urlencode({SANDBOX: sandbox})}" if sandbox else ""
-    return f"{path}{query}#{rule.id}"
+    query = urlencode({SANDBOX: sandbox, LANG: current()} if sandbox else {LANG: current()})
+    return f"{path}?{query}#{rule.id}"
 
 
 def rule_links(citation: str) -> str:

@@ -1,4 +1,4 @@
-"""The sidebar on every page: the demo account, the simulated clock, and resetting the sandbox."""
+"""The sidebar on every page: the language, the demo account, the simulated clock, and resetting the sandbox."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from guide.content.formats import when
 from guide.ui import a11y
 from guide.ui.case import case_sandbox
 from guide.ui.clock import move_clock
+from guide.ui.language import language_picker
 from guide.ui.state import Visit
 
 FLASH = "sidebar_flash"
@@ -19,6 +20,7 @@ STEPS = {"plus_hour": timedelta(hours=1), "plus_day": timedelta(days=1)}
 
 def sidebar(visit: Visit, clock: bool = True) -> None:
     with st.sidebar:
+        language_picker()
         st.markdown(f"**{text('sidebar', 'account')}**")
         if visit.buyer is None:
             st.caption(text("sidebar", "not_signed_in"))

@@ -13,11 +13,13 @@ from typing import Any, NoReturn
 import streamlit as st
 
 from guide.content import load, text
+from guide.content.language import current
 from guide.models import Order
 from guide.navigation import pages
 from guide.policy import Assessment, assess
 from guide.store import Sandbox, Store, UnknownSandbox
 from guide.training_store import TrainingStore
+from guide.ui.language import LANG
 from guide.ui.legacy_pages import leave_legacy_pages_mode
 
 SANDBOX = "sandbox"
@@ -126,7 +128,11 @@ def unknown_sandbox() -> NoReturn:
 def go(page: str, /, **params: Any) -> NoReturn:
     """Open another page of the app, keeping the sandbox in the URL (`page` positional only: the root URL
     passes on parameters of any name, `?page=` too)."""
-    query = {SANDBOX: st.session_state[SANDBOX], **{k: str(v) for k, v in params.items() if v is not None}}
+    query = {
+        SANDBOX: st.session_state[SANDBOX],
+        LANG: current(),
+        **{k: str(v) for k, v in params.items() if v is not None},
+    }
     st.switch_page(PAGES[page], query_params=query)
 
 
@@ -136,7 +142,7 @@ CLASS_LINK, TRAINING_PAGE, TRAINER_PAGE = "class", "training", "trainer"
 def home() -> None:
     """The root URL opens the walkthrough, keeping any query parameters (so `/walkthrough` links work too); a
     class link opens Training instead, where the trainee joins."""
-    params = {key: st.query_params.get(key) for key in st.query_params if key != SANDBOX}
+    params = {key: st.query_params.get(key) for key in st.query_params if key not in (SANDBOX, LANG)}
     go(TRAINING_PAGE if CLASS_LINK in params else "walkthrough", **params)
 
 

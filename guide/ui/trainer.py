@@ -12,6 +12,7 @@ import streamlit as st
 
 from guide import training_report, training_views
 from guide.content import text, ui_settings
+from guide.content.language import current
 from guide.training import attempt_in_link, scenarios
 from guide.training_report import Progress, RosterContext
 from guide.ui.certificates import get_certificates
@@ -63,9 +64,9 @@ def _titles() -> dict[str, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def roster(class_id: str | None, version: Version) -> pd.DataFrame:
-    """The roster of the class; `version` (attempts and trainees counted) refreshes it."""
-    del version
+def roster(class_id: str | None, version: Version, language: str) -> pd.DataFrame:
+    """The roster of the class in `language`; `version` (attempts and trainees counted) refreshes it."""
+    del version, language
     store, training = get_store(), get_training()
     groups = training.list_classes(archived=True)
     context = RosterContext(
@@ -79,7 +80,7 @@ def roster(class_id: str | None, version: Version) -> pd.DataFrame:
 
 def roster_panel(class_id: str | None) -> None:
     """Who is where: one row a trainee, searchable, by progress, sortable by any column, and as CSV."""
-    frame = roster(class_id, _version())
+    frame = roster(class_id, _version(), current())
     st.subheader(text("trainer", "roster"), anchor=False, help=text("trainer", "roster_help"))
     if frame.empty:
         st.info(text("trainer", "no_data"))
@@ -128,9 +129,9 @@ def _roster_summary(frame: pd.DataFrame) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def attempts(class_id: str | None, version: Version) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The attempts table, the mean by scenario and the most common mistakes of the class."""
-    del version
+def attempts(class_id: str | None, version: Version, language: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The attempts table, the mean by scenario and the most common mistakes of the class, in `language`."""
+    del version, language
     store, titles = get_store(), _titles()
     rows = list(training_views.attempt_rows(store, class_id))
     table = training_report.attempts_table(rows, scenarios())
@@ -140,20 +141,20 @@ def attempts(class_id: str | None, version: Version) -> tuple[pd.DataFrame, pd.D
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def best_scores(class_id: str | None, version: Version) -> pd.DataFrame:
-    del version
+def best_scores(class_id: str | None, version: Version, language: str) -> pd.DataFrame:
+    del version, language
     return training_report.best_by_trainee(training_views.roster_entries(get_store(), class_id), _titles())
 
 
 def attempts_panel(class_id: str | None) -> None:
     """Best scores, the charts with their gist in words, every attempt, and the one selected in detail."""
     version = _version()
-    table, means, mistakes = attempts(class_id, version)
+    table, means, mistakes = attempts(class_id, version, current())
     if table.empty:
         st.info(text("trainer", "no_data"))
         return
     st.subheader(text("trainer", "progress"), anchor=False)
-    best = best_scores(class_id, version)
+    best = best_scores(class_id, version, current())
     st.dataframe(best, column_config=dict.fromkeys(best.columns, PERCENT), placeholder="–", width="stretch")
     by_scenario_chart(means)
     mistakes_chart(mistakes)

@@ -112,4 +112,4 @@ def test_rule_links_open_the_rules_page_at_each_rule_in_the_visitors_sandbox(san
 
 
 def rule_url_for(sandbox: str, anchor: str) -> str:
-    return f"/rules?sandbox={sandbox}#{anchor}"
+    return f"/rules?sandbox={sandbox}&lang=en#{anchor}"

@@ -31,7 +31,7 @@ def test_sign_in_stores_the_chosen_buyer(store: Store, new_sandbox: str):
     assert store.facts(new_sandbox)["signed_in"] == "tom"
     assert text("sign_in", "signed_in", name="Tom Becker") in main_alerts(at, "success")
     assert shown(at, text("sidebar", "signed_in_as", name="Tom Becker"))
-    assert not at.selectbox, "the buyer list is gone once signed in"
+    assert not at.main.selectbox, "the buyer list is gone once signed in"
 
 
 def test_sign_in_uses_the_buyer_chosen_in_the_same_interaction(store: Store, new_sandbox: str):

@@ -125,8 +125,15 @@
     if (side) side.inert = side.getAttribute('data-collapsed') === 'true';
   }
 
+  function language() {
+    // The page's language, so a screen reader reads Russian as Russian; the last run's marker says it.
+    const marker = [...document.querySelectorAll('[data-cc-lang]')].pop();
+    if (marker) document.documentElement.lang = marker.getAttribute('data-cc-lang');
+  }
+
   function scan() {
     state.queued = false;
+    language();
     document.querySelectorAll('[data-cc-for]').forEach(label);
     document.querySelectorAll('[data-cc-region]').forEach(region);
     sidebar();
