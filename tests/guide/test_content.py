@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import string
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +27,7 @@ from guide.content import (
     validated,
 )
 from guide.content.formats import day, money, stamp, when
+from guide.content.language import reference, speaking
 from guide.content.schema import TextFile, UiSettings
 from guide.content.validation import sentence
 from guide.lifecycle import ALLOWED_FROM, DomainError, events_from_snapshot, fire, replay
@@ -51,7 +52,7 @@ from guide.ui.actions import BUTTONS
 from tests.guide.factories import T0, item, order_json, seller
 
 ROOT = Path(__file__).resolve().parents[2]
-TEXTS = content._texts(content.LANGUAGE)
+TEXTS = content._texts(reference())
 
 
 def placeholders(template: str) -> set[str]:
@@ -331,15 +332,30 @@ def test_common_import_mistakes_get_a_specific_sentence(bad: dict[str, Any]):
 
 
 def test_the_formats_come_from_content():
-    assert when(T0) == "03 Mar 2025, 09:00 UTC"
-    assert day(T0) == "03 Mar 2025"
+    assert when(T0) == "3 Mar 2025, 09:00 UTC"
+    assert day(T0) == "3 Mar 2025"
     assert stamp(T0) == "2025-03-03 09:00"
 
 
 def test_money_has_the_currencys_decimals():
-    assert money(Decimal("1234.5"), "EUR") == "1,234.50 EUR"
-    assert money(Decimal("1234.4"), "JPY") == "1,234 JPY"
-    assert money(Decimal("2.5"), "KWD") == "2.500 KWD"
+    assert money(Decimal("1234.5"), "EUR") == "€1,234.50"
+    assert money(Decimal("1234.4"), "JPY") == "JP¥1,234"
+    assert money(Decimal("2.5"), "KWD") == "KWD2.500"
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "wanted"),
+    [
+        ("es", lambda: when(datetime(2026, 12, 1, 20, 21, tzinfo=UTC)), "1 dic 2026, 20:21 UTC"),
+        ("pt-BR", lambda: money(Decimal("1234.56"), "BRL"), "R$\xa01.234,56"),
+        ("fr", lambda: money(Decimal("30.99"), "AUD"), "30,99\xa0$AU"),  # CLDR writes the AUD "$AU" in French
+        ("ru", lambda: money(Decimal("1234.56"), "RUB"), "1\xa0234,56\xa0₽"),
+        ("ru", lambda: money(Decimal("1234"), "JPY"), "1\xa0234\xa0¥"),
+    ],
+)
+def test_dates_and_money_follow_the_language(language: str, written: Any, wanted: str):
+    with speaking(language):
+        assert written() == wanted
 
 
 def test_a_bad_profile_file_is_named():
