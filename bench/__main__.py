@@ -5,9 +5,10 @@
     .venv/bin/python -m bench --only pages,load --no-write   # some parts, docs left as they are
 
 Parts, in order: domain (assess, the Monte Carlo, search by database size, sandbox creation), pages
-(every page's script run under AppTest), training (the trainer dashboard), browser (Chromium: first
-render and click-to-update), load (many websocket sessions at once); replicas (the load through HAProxy,
-deploy/serve.sh, about 25 minutes) runs only when named in --only. Each part's figures are
+(every page's script run under AppTest), languages (the same runs in Russian against English), training
+(the trainer dashboard), browser (Chromium: first render and click-to-update), load (many websocket
+sessions at once); replicas (the load through HAProxy, deploy/serve.sh, about 25 minutes) runs only
+when named in --only. Each part's figures are
 measured against a baseline of the same run (the bare app, the smallest database), because the
 machine is shared. The run replaces the generated part of docs/PERFORMANCE.md (between its markers)
 and writes docs/performance.json; it exits 1 when any figure misses its target or a part fails.
@@ -33,11 +34,12 @@ from bench.report import figure_table, print_figures
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 RAW = ROOT / "docs" / "performance.json"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-PARTS = ("domain", "pages", "training", "browser", "load", "replicas")
+PARTS = ("domain", "pages", "languages", "training", "browser", "load", "replicas")
 DEFAULT_PARTS = PARTS[:-1]  # replicas needs HAProxy, PostgreSQL and its own ports: only when asked for
 TITLES = {
     "domain": "Domain",
     "pages": "Page script runs (AppTest)",
+    "languages": "Page script runs in Russian against English (AppTest)",
     "training": "Trainer dashboard (AppTest)",
     "browser": "Browser (Chromium)",
     "load": "Load (websocket sessions)",
