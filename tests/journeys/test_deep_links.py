@@ -22,7 +22,8 @@ def shows_step_five(page: Page, sandbox_id: str, order_id: str) -> None:
     expect(main.get_by_role("button", name="Can I cancel?")).to_be_visible()
     expect_badge(page, "Awaiting shipment")
     expect(page).to_have_url(re.compile(r"/walkthrough\?"))
-    assert query(page) == {"sandbox": sandbox_id, "step": "5", "order": order_id}
+    # The address names the language it opened in (English: the link had none and the browser is en-GB).
+    assert query(page) == {"sandbox": sandbox_id, "step": "5", "order": order_id, "lang": "en"}
 
 
 def test_walkthrough_link_survives_reload_and_sharing(
