@@ -107,10 +107,12 @@ def test_a_spanish_shopper_cancels_an_order_on_a_phone(app: App, store: Store, s
     next_step(page, 3)
     main.get_by_role("radio", name=es("tabs", "to_pay")).click()
     expect(main.get_by_role("radio", name=es("tabs", "to_pay"))).to_be_checked()
+    # The list has re-run for the tab (no order awaiting shipment left) before a card is picked.
+    expect(order_cards(main, "walk_orders").filter(has_text=es("status", "awaiting_shipment"))).to_have_count(0)
     cards = order_cards(main, "walk_orders").filter(has=page.get_by_text(es("status", "awaiting_payment"), exact=True))
     expect(cards.first).to_be_visible()
-    card = cards.first
-    order_id = card_order_id(card)
+    order_id = card_order_id(cards.first)
+    card = main.locator(f"[data-testid=stVerticalBlock].st-key-walk_orders_card_{order_id}")  # this card, not "first"
     fits(page, "lang-es-step-3")
     card.get_by_role("button", name=re.compile(rf"^{re.escape(es('orders', 'details'))}")).click()
     expect(page).to_have_url(re.compile(rf"[?&]order={order_id}(&|$)"))
