@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 from guide.lifecycle import Action, apply_action, next_timer
 from guide.models import EventKind, Status
 from guide.store import Sandbox, Store
-from tests.journeys.accessibility import violations
+from tests.journeys.accessibility import settled, violations
 from tests.journeys.helpers import (
     DESKTOP,
     PHONE,
@@ -154,6 +154,7 @@ def test_main_pages_render_and_are_captured(
 def test_the_axe_check_fails_on_a_violation(app: App, page: Page) -> None:
     """The check every screenshot runs can fail: text of 1.5:1 put on the page is reported."""
     open_app(page, app.link("sign_in"))
+    settled(page)
     assert violations(page) == []
     page.evaluate(
         "() => { const p = document.createElement('p'); p.textContent = 'faint'; p.style.color = '#dddddd';"
