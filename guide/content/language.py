@@ -52,9 +52,10 @@ def supported(tag: str | None) -> str | None:
     return next((code for code in languages() if code.split("-")[0].lower() == primary), None)
 
 
-def choose(requested: str | None, browser: str | None) -> str:
-    """The language of a visit: the link's ?lang= if offered, else the browser's, else the reference."""
-    return supported(requested) or supported(browser) or reference()
+def choose(*wanted: str | None) -> str:
+    """The first offered language among `wanted` (a visit's: the link's ?lang=, the session's choice, the
+    browser's), else the reference."""
+    return next((code for code in map(supported, wanted) if code), reference())
 
 
 _chosen: ContextVar[str | None] = ContextVar("language", default=None)

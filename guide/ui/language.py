@@ -27,7 +27,7 @@ read_from(_session_language)  # every text() of a run, callbacks included, reads
 
 def settle_language() -> str:
     """The run's language, once at the top of the entry; the URL is made to name it."""
-    code = choose(st.query_params.get(LANG) or st.session_state.get(LANG), st.context.locale)
+    code = choose(st.query_params.get(LANG), st.session_state.get(LANG), st.context.locale)
     st.session_state[LANG] = code
     if st.query_params.get(LANG) != code:
         st.query_params[LANG] = code

@@ -83,7 +83,7 @@ def rule_url(rule: CitedRule) -> str:
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     path = "/" + "/".join(part for part in (base, pages()[RULES_PAGE].name) if part)
     sandbox = st.session_state.get(SANDBOX)
-    query = urlencode({SANDBOX: sandbox, LANG: current()} if sandbox else {LANG: current()})
+    query = urlencode({**({SANDBOX: sandbox} if sandbox else {}), LANG: current()})
     return f"{path}?{query}#{rule.id}"
 
 

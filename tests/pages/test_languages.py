@@ -168,3 +168,11 @@ def test_a_strange_lang_in_the_link_falls_back_without_an_error(store: Store, sa
     no_exception(at)
     expected = {"EN-gb": "en", "pt": "pt-BR", "ru_RU": "ru"}.get(wanted, reference())
     assert at.query_params["lang"] == expected
+
+
+def test_a_strange_lang_in_the_link_keeps_the_language_chosen_before(store: Store, sandbox: str):
+    at = open_page("my_orders", sandbox, lang="fr")
+    at.query_params["lang"] = "xx"
+    at = at.run()
+    no_exception(at)
+    assert at.query_params["lang"] == "fr"
